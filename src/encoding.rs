@@ -1,0 +1,210 @@
+//! Text encodings of the Jazz wire format: base58 (Bitcoin alphabet, no checksum), base64url with
+//! padding, and the `<prefix><base58>` key strings (`signerSecret_z…`, `sealer_z…`, …).
+
+use crate::error::{Code, Error, Result};
+use base64::Engine as _;
+use zeroize::Zeroizing;
+
+/// Prefixes of the key strings, exactly as cojson writes them.
+pub mod prefix {
+  pub const SIGNER_SECRET: &str = "signerSecret_z";
+  pub const SIGNER_ID: &str = "signer_z";
+  pub const SIGNATURE: &str = "signature_z";
+  pub const SEALER_SECRET: &str = "sealerSecret_z";
+  pub const SEALER_ID: &str = "sealer_z";
+  pub const KEY_SECRET: &str = "keySecret_z";
+  pub const HASH: &str = "hash_z";
+  pub const SHORT_HASH: &str = "shortHash_z";
+  pub const CO_ID: &str = "co_z";
+  pub const ENCRYPTED: &str = "encrypted_U";
+}
+
+/// Whether a decoded value is secret: secret values never have their characters echoed in errors.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Secrecy {
+  Public,
+  Secret,
+}
+
+/// Base58 of arbitrary bytes (32- and 64-byte values take `five8`'s fast path).
+pub fn base58_encode(bytes: &[u8]) -> String {
+  if let Ok(b) = <&[u8; 32]>::try_from(bytes) {
+    let mut out = [0u8; five8::BASE58_ENCODED_32_MAX_LEN];
+    let len = five8::encode_32(b, &mut out) as usize;
+    return ascii_to_string(&out[..len]);
+  }
+  if let Ok(b) = <&[u8; 64]>::try_from(bytes) {
+    let mut out = [0u8; five8::BASE58_ENCODED_64_MAX_LEN];
+    let len = five8::encode_64(b, &mut out) as usize;
+    return ascii_to_string(&out[..len]);
+  }
+  bs58::encode(bytes).into_string()
+}
+
+/// `prefix` followed by the base58 of `bytes`.
+pub fn prefixed_base58(prefix: &str, bytes: &[u8]) -> String {
+  let encoded = base58_encode(bytes);
+  let mut out = String::with_capacity(prefix.len() + encoded.len());
+  out.push_str(prefix);
+  out.push_str(&encoded);
+  out
+}
+
+fn ascii_to_string(ascii: &[u8]) -> String {
+  // The base58 alphabet is ASCII, so this never takes the lossy path.
+  String::from_utf8_lossy(ascii).into_owned()
+}
+
+const BASE58_ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+fn is_base58_char(c: u8) -> bool {
+  BASE58_ALPHABET.contains(&c)
+}
+
+fn base58_char_error(what: &str, text: &str, secrecy: Secrecy) -> Option<Error> {
+  let (index, ch) = text.char_indices().find(|&(_, c)| !(c.is_ascii() && is_base58_char(c as u8)))?;
+  Some(match secrecy {
+    Secrecy::Public => {
+      Error::new(Code::InvalidBase58, format!("{what} is not valid base58: invalid character {ch:?} at byte {index}"))
+    }
+    Secrecy::Secret => {
+      Error::new(Code::InvalidBase58, format!("{what} is not valid base58: invalid character at byte {index}"))
+    }
+  })
+}
+
+/// Decodes base58 that must be exactly `N` bytes long (N = 32 or 64 take the fast path).
+pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secrecy) -> Result<Zeroizing<[u8; N]>> {
+  let mut out = Zeroizing::new([0u8; N]);
+  let fast = match N {
+    32 => {
+      let buf: &mut [u8; 32] = (&mut out[..]).try_into().map_err(|_| Error::length(what, N, 0))?;
+      five8::decode_32(text, buf).is_ok()
+    }
+    64 => {
+      let buf: &mut [u8; 64] = (&mut out[..]).try_into().map_err(|_| Error::length(what, N, 0))?;
+      five8::decode_64(text, buf).is_ok()
+    }
+    _ => false,
+  };
+  if fast {
+    return Ok(out);
+  }
+  if let Some(err) = base58_char_error(what, text, secrecy) {
+    return Err(err);
+  }
+  let decoded = Zeroizing::new(bs58::decode(text).into_vec().map_err(|_| {
+    // Every character was checked above; bs58 has no other failure for Vec output.
+    Error::new(Code::InvalidBase58, format!("{what} is not valid base58"))
+  })?);
+  if decoded.len() != N {
+    return Err(Error::length(what, N, decoded.len()));
+  }
+  out.copy_from_slice(&decoded);
+  Ok(out)
+}
+
+/// Decodes base58 of any length.
+pub fn base58_decode(what: &str, text: &str, secrecy: Secrecy) -> Result<Vec<u8>> {
+  if let Some(err) = base58_char_error(what, text, secrecy) {
+    return Err(err);
+  }
+  bs58::decode(text)
+    .into_vec()
+    .map_err(|_| Error::new(Code::InvalidBase58, format!("{what} is not valid base58")))
+}
+
+/// Strips an exact, case-sensitive prefix: `<what> must start with '<prefix>'` otherwise.
+pub fn strip_prefix<'a>(what: &str, text: &'a str, prefix: &str) -> Result<&'a str> {
+  text
+    .strip_prefix(prefix)
+    .ok_or_else(|| Error::new(Code::InvalidPrefix, format!("{what} must start with '{prefix}'")))
+}
+
+/// Parses `<prefix><base58 of N bytes>`.
+pub fn decode_prefixed<const N: usize>(
+  what: &str,
+  text: &str,
+  prefix: &str,
+  secrecy: Secrecy,
+) -> Result<Zeroizing<[u8; N]>> {
+  base58_decode_fixed::<N>(what, strip_prefix(what, text, prefix)?, secrecy)
+}
+
+/// Interprets bytes as UTF-8 (`<what> is not valid UTF-8 …` otherwise).
+pub fn utf8<'a>(what: &str, bytes: &'a [u8]) -> Result<&'a str> {
+  std::str::from_utf8(bytes).map_err(|e| {
+    Error::new(Code::InvalidUtf8, format!("{what} is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+  })
+}
+
+/// base64url (RFC 4648 §5) with `=` padding, as cojson writes it.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+  base64::engine::general_purpose::URL_SAFE.encode(bytes)
+}
+
+/// Appends base64url with padding to `out`.
+pub fn push_base64url(out: &mut String, bytes: &[u8]) {
+  base64::engine::general_purpose::URL_SAFE.encode_string(bytes, out)
+}
+
+/// Decodes canonical padded base64url.
+pub fn base64url_decode(what: &str, text: &str) -> Result<Vec<u8>> {
+  base64::engine::general_purpose::URL_SAFE
+    .decode(text)
+    .map_err(|_| Error::new(Code::InvalidBase64, format!("{what} is not valid padded base64url")))
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn base58_round_trips_and_keeps_leading_zeros() {
+    for bytes in [vec![], vec![0], vec![0, 0, 1], vec![255; 19], vec![0; 32], (0..64).collect::<Vec<u8>>()] {
+      let text = base58_encode(&bytes);
+      assert_eq!(text, bs58::encode(&bytes).into_string());
+      assert_eq!(base58_decode("x", &text, Secrecy::Public).unwrap(), bytes);
+    }
+    assert_eq!(base58_encode(&[0, 0, 1]), "112");
+  }
+
+  #[test]
+  fn fixed_decode_reports_length_and_characters() {
+    let ok = base58_encode(&[7u8; 32]);
+    assert_eq!(*base58_decode_fixed::<32>("key", &ok, Secrecy::Public).unwrap(), [7u8; 32]);
+    let short = base58_encode(&[7u8; 31]);
+    let err = base58_decode_fixed::<32>("key", &short, Secrecy::Public).unwrap_err();
+    assert_eq!((err.code, err.message.as_str()), (Code::InvalidLength, "key must be 32 bytes, got 31"));
+    let extra_one = format!("1{ok}");
+    assert_eq!(base58_decode_fixed::<32>("key", &extra_one, Secrecy::Public).unwrap_err().code, Code::InvalidLength);
+    let err = base58_decode_fixed::<32>("key", "ab0c", Secrecy::Public).unwrap_err();
+    assert_eq!(err.message, "key is not valid base58: invalid character '0' at byte 2");
+    let err = base58_decode_fixed::<32>("secret", "ab0c", Secrecy::Secret).unwrap_err();
+    assert_eq!(err.message, "secret is not valid base58: invalid character at byte 2");
+    let err = base58_decode_fixed::<64>("sig", "é", Secrecy::Public).unwrap_err();
+    assert_eq!(err.code, Code::InvalidBase58);
+  }
+
+  #[test]
+  fn prefixes_are_exact() {
+    assert!(strip_prefix("s", "signerSecret_zabc", prefix::SIGNER_SECRET).is_ok());
+    let err = strip_prefix("signer secret", "xsignerSecret_zabc", prefix::SIGNER_SECRET).unwrap_err();
+    assert_eq!(err.message, "signer secret must start with 'signerSecret_z'");
+    assert!(strip_prefix("s", "SignerSecret_zabc", prefix::SIGNER_SECRET).is_err());
+  }
+
+  #[test]
+  fn base64url_is_padded_and_strict() {
+    assert_eq!(base64url_encode(&[0xfb, 0xff]), "-_8=");
+    assert_eq!(base64url_decode("x", "-_8=").unwrap(), vec![0xfb, 0xff]);
+    assert_eq!(base64url_decode("x", "-_8").unwrap_err().code, Code::InvalidBase64);
+    assert_eq!(base64url_decode("x", "+/8=").unwrap_err().code, Code::InvalidBase64);
+  }
+
+  #[test]
+  fn utf8_errors_name_the_argument() {
+    let err = utf8("secret", &[0x61, 0xff]).unwrap_err();
+    assert_eq!(err.message, "secret is not valid UTF-8 (invalid byte at offset 1)");
+  }
+}

@@ -1,0 +1,22 @@
+//! Native crypto core for Jazz/cojson server workers.
+//!
+//! The modules below are plain Rust with no Node-API types (`cargo test` covers them); the
+//! `binding` module, compiled with the default `node` feature, is the thin `#[napi]` layer.
+
+#![deny(clippy::all)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod blake3;
+pub mod cache;
+pub mod ed25519;
+pub mod encoding;
+pub mod error;
+pub mod random;
+pub mod secretbox;
+pub mod x25519;
+
+#[cfg(feature = "node")]
+mod binding;
+
+pub use error::{Code, Error, Result};
