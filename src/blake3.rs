@@ -88,7 +88,10 @@ mod tests {
 
   #[test]
   fn known_digests() {
-    assert_eq!(hex(&hash(b"abc")), "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
+    assert_eq!(
+      hex(&hash(b"abc")),
+      "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+    );
     assert_eq!(hash_with_context(b"data", b"ctx"), hash(b"ctxdata"));
     assert_eq!(nonce(b"abc")[..], hash(b"abc")[..24]);
   }
@@ -97,11 +100,20 @@ mod tests {
   fn hasher_finalize_does_not_consume() {
     let mut h = Hasher::new();
     h.update(&[1, 2, 3, 4, 5]);
-    assert_eq!(hex(&h.finalize()), "024f67c0425a3dc02fbaf58cb93de5132e3d75c519faa0bada21491d88c97057");
+    assert_eq!(
+      hex(&h.finalize()),
+      "024f67c0425a3dc02fbaf58cb93de5132e3d75c519faa0bada21491d88c97057"
+    );
     let snapshot = h.clone();
     h.update(&[6, 7, 8, 9, 10]);
-    assert_eq!(hex(&h.finalize()), "a5838d45024527ecc4f4b4d5937cde2744df36b0f261c865cc4f15e9383301c7");
-    assert_eq!(hex(&snapshot.finalize()), "024f67c0425a3dc02fbaf58cb93de5132e3d75c519faa0bada21491d88c97057");
+    assert_eq!(
+      hex(&h.finalize()),
+      "a5838d45024527ecc4f4b4d5937cde2744df36b0f261c865cc4f15e9383301c7"
+    );
+    assert_eq!(
+      hex(&snapshot.finalize()),
+      "024f67c0425a3dc02fbaf58cb93de5132e3d75c519faa0bada21491d88c97057"
+    );
   }
 
   #[test]

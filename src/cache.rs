@@ -50,7 +50,11 @@ pub struct BoundedCache<V> {
 
 impl<V> BoundedCache<V> {
   pub fn new(capacity: usize) -> Self {
-    BoundedCache { map: HashMap::new(), order: VecDeque::new(), capacity: capacity.max(1) }
+    BoundedCache {
+      map: HashMap::new(),
+      order: VecDeque::new(),
+      capacity: capacity.max(1),
+    }
   }
 
   pub fn get(&self, key: &Tag) -> Option<&V> {

@@ -62,14 +62,18 @@ fn is_base58_char(c: u8) -> bool {
 }
 
 fn base58_char_error(what: &str, text: &str, secrecy: Secrecy) -> Option<Error> {
-  let (index, ch) = text.char_indices().find(|&(_, c)| !(c.is_ascii() && is_base58_char(c as u8)))?;
+  let (index, ch) = text
+    .char_indices()
+    .find(|&(_, c)| !(c.is_ascii() && is_base58_char(c as u8)))?;
   Some(match secrecy {
-    Secrecy::Public => {
-      Error::new(Code::InvalidBase58, format!("{what} is not valid base58: invalid character {ch:?} at byte {index}"))
-    }
-    Secrecy::Secret => {
-      Error::new(Code::InvalidBase58, format!("{what} is not valid base58: invalid character at byte {index}"))
-    }
+    Secrecy::Public => Error::new(
+      Code::InvalidBase58,
+      format!("{what} is not valid base58: invalid character {ch:?} at byte {index}"),
+    ),
+    Secrecy::Secret => Error::new(
+      Code::InvalidBase58,
+      format!("{what} is not valid base58: invalid character at byte {index}"),
+    ),
   })
 }
 
@@ -134,7 +138,10 @@ pub fn decode_prefixed<const N: usize>(
 /// Interprets bytes as UTF-8 (`<what> is not valid UTF-8 …` otherwise).
 pub fn utf8<'a>(what: &str, bytes: &'a [u8]) -> Result<&'a str> {
   std::str::from_utf8(bytes).map_err(|e| {
-    Error::new(Code::InvalidUtf8, format!("{what} is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+    Error::new(
+      Code::InvalidUtf8,
+      format!("{what} is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+    )
   })
 }
 
@@ -161,7 +168,14 @@ mod tests {
 
   #[test]
   fn base58_round_trips_and_keeps_leading_zeros() {
-    for bytes in [vec![], vec![0], vec![0, 0, 1], vec![255; 19], vec![0; 32], (0..64).collect::<Vec<u8>>()] {
+    for bytes in [
+      vec![],
+      vec![0],
+      vec![0, 0, 1],
+      vec![255; 19],
+      vec![0; 32],
+      (0..64).collect::<Vec<u8>>(),
+    ] {
       let text = base58_encode(&bytes);
       assert_eq!(text, bs58::encode(&bytes).into_string());
       assert_eq!(base58_decode("x", &text, Secrecy::Public).unwrap(), bytes);
@@ -172,12 +186,23 @@ mod tests {
   #[test]
   fn fixed_decode_reports_length_and_characters() {
     let ok = base58_encode(&[7u8; 32]);
-    assert_eq!(*base58_decode_fixed::<32>("key", &ok, Secrecy::Public).unwrap(), [7u8; 32]);
+    assert_eq!(
+      *base58_decode_fixed::<32>("key", &ok, Secrecy::Public).unwrap(),
+      [7u8; 32]
+    );
     let short = base58_encode(&[7u8; 31]);
     let err = base58_decode_fixed::<32>("key", &short, Secrecy::Public).unwrap_err();
-    assert_eq!((err.code, err.message.as_str()), (Code::InvalidLength, "key must be 32 bytes, got 31"));
+    assert_eq!(
+      (err.code, err.message.as_str()),
+      (Code::InvalidLength, "key must be 32 bytes, got 31")
+    );
     let extra_one = format!("1{ok}");
-    assert_eq!(base58_decode_fixed::<32>("key", &extra_one, Secrecy::Public).unwrap_err().code, Code::InvalidLength);
+    assert_eq!(
+      base58_decode_fixed::<32>("key", &extra_one, Secrecy::Public)
+        .unwrap_err()
+        .code,
+      Code::InvalidLength
+    );
     let err = base58_decode_fixed::<32>("key", "ab0c", Secrecy::Public).unwrap_err();
     assert_eq!(err.message, "key is not valid base58: invalid character '0' at byte 2");
     let err = base58_decode_fixed::<32>("secret", "ab0c", Secrecy::Secret).unwrap_err();

@@ -8,6 +8,8 @@ use std::fmt;
 /// Stable error codes, surfaced to JavaScript as `error.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
+  /// A JS argument has the wrong type (e.g. a string where a `Uint8Array` is expected).
+  InvalidArgType,
   /// A byte array or decoded value has the wrong length.
   InvalidLength,
   /// A string does not start with the required prefix.
@@ -53,6 +55,7 @@ pub enum Code {
 impl Code {
   pub const fn as_str(self) -> &'static str {
     match self {
+      Code::InvalidArgType => "ERR_INVALID_ARG_TYPE",
       Code::InvalidLength => "ERR_INVALID_LENGTH",
       Code::InvalidPrefix => "ERR_INVALID_PREFIX",
       Code::InvalidBase58 => "ERR_INVALID_BASE58",
@@ -86,12 +89,18 @@ pub struct Error {
 
 impl Error {
   pub fn new(code: Code, message: impl Into<String>) -> Self {
-    Error { code, message: message.into() }
+    Error {
+      code,
+      message: message.into(),
+    }
   }
 
   /// `<what> must be <expected> bytes, got <got>`.
   pub fn length(what: &str, expected: usize, got: usize) -> Self {
-    Error::new(Code::InvalidLength, format!("{what} must be {expected} bytes, got {got}"))
+    Error::new(
+      Code::InvalidLength,
+      format!("{what} must be {expected} bytes, got {got}"),
+    )
   }
 }
 

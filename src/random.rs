@@ -12,6 +12,10 @@ pub fn bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
 
 /// Fills `buf` from the OS CSPRNG.
 pub fn fill(buf: &mut [u8]) -> Result<()> {
-  getrandom::getrandom(buf)
-    .map_err(|e| Error::new(Code::RandomUnavailable, format!("the operating system's random generator failed: {e}")))
+  getrandom::getrandom(buf).map_err(|e| {
+    Error::new(
+      Code::RandomUnavailable,
+      format!("the operating system's random generator failed: {e}"),
+    )
+  })
 }

@@ -54,12 +54,20 @@ pub fn diffie_hellman(private_key: &[u8], public_key: &[u8]) -> Result<Zeroizing
 
 /// Decodes a `sealerSecret_z…` string.
 pub fn parse_sealer_secret(what: &str, secret: &str) -> Result<Zeroizing<[u8; 32]>> {
-  base58_decode_fixed::<32>(what, strip_prefix(what, secret, prefix::SEALER_SECRET)?, Secrecy::Secret)
+  base58_decode_fixed::<32>(
+    what,
+    strip_prefix(what, secret, prefix::SEALER_SECRET)?,
+    Secrecy::Secret,
+  )
 }
 
 /// Decodes a `sealer_z…` string.
 pub fn parse_sealer_id(what: &str, id: &str) -> Result<[u8; 32]> {
-  Ok(*base58_decode_fixed::<32>(what, strip_prefix(what, id, prefix::SEALER_ID)?, Secrecy::Public)?)
+  Ok(*base58_decode_fixed::<32>(
+    what,
+    strip_prefix(what, id, prefix::SEALER_ID)?,
+    Secrecy::Public,
+  )?)
 }
 
 /// `sealer_z…` of a `sealerSecret_z…` string.
@@ -94,7 +102,10 @@ mod tests {
   use super::*;
 
   fn unhex(s: &str) -> [u8; 32] {
-    let v: Vec<u8> = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect();
+    let v: Vec<u8> = (0..s.len())
+      .step_by(2)
+      .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+      .collect();
     v.try_into().unwrap()
   }
 
@@ -123,13 +134,22 @@ mod tests {
   fn low_order_public_key_is_rejected() {
     let err = diffie_hellman(&[1u8; 32], &[0u8; 32]).unwrap_err();
     assert_eq!(err.code, Code::WeakSharedSecret);
-    assert_eq!(diffie_hellman(&[1u8; 31], &[0u8; 32]).unwrap_err().message, "private key must be 32 bytes, got 31");
-    assert_eq!(diffie_hellman(&[1u8; 32], &[0u8; 33]).unwrap_err().message, "public key must be 32 bytes, got 33");
+    assert_eq!(
+      diffie_hellman(&[1u8; 31], &[0u8; 32]).unwrap_err().message,
+      "private key must be 32 bytes, got 31"
+    );
+    assert_eq!(
+      diffie_hellman(&[1u8; 32], &[0u8; 33]).unwrap_err().message,
+      "public key must be 32 bytes, got 33"
+    );
   }
 
   #[test]
   fn sealer_id_of_worked_example() {
     let secret = prefixed_base58(prefix::SEALER_SECRET, &(1..=32).collect::<Vec<u8>>());
-    assert_eq!(sealer_id(&secret).unwrap(), "sealer_zWpSggvhoqoVW4XJvfjsB52dvVunYSQWrz6XiuMQVsCf");
+    assert_eq!(
+      sealer_id(&secret).unwrap(),
+      "sealer_zWpSggvhoqoVW4XJvfjsB52dvVunYSQWrz6XiuMQVsCf"
+    );
   }
 }

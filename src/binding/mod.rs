@@ -1,1 +1,4 @@
+//! The `#[napi]` binding layer: thin adapters from JS values to the pure-Rust core.
 
+mod args;
+mod primitives;

@@ -1,0 +1,107 @@
+// A small side-by-side benchmark harness: implementations of one operation are measured in
+// interleaved rounds (so drift on a shared machine hits all of them alike) and reported as
+// median ops/s plus the ratio to a baseline implementation.
+import os from 'node:os'
+
+const QUICK = process.env.BENCH_QUICK === '1'
+const ROUNDS = Number(process.env.BENCH_ROUNDS || (QUICK ? 5 : 15))
+const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS || (QUICK ? 10 : 30))
+
+function now() {
+  return Number(process.hrtime.bigint()) / 1e6
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+// How many calls of `fn` fit in about SAMPLE_MS.
+function calibrate(fn) {
+  let iterations = 1
+  for (;;) {
+    const start = now()
+    for (let i = 0; i < iterations; i++) fn()
+    const elapsed = now() - start
+    if (elapsed >= SAMPLE_MS / 4 || iterations >= 1 << 24) {
+      return Math.max(1, Math.round((iterations * SAMPLE_MS) / Math.max(elapsed, 0.001)))
+    }
+    iterations *= 4
+  }
+}
+
+/**
+ * Measures one operation.
+ * @param {object} spec
+ * @param {string} spec.name
+ * @param {Record<string, () => unknown>} spec.impls  implementation name → function doing one op
+ * @param {string} spec.baseline  name of the implementation ratios are taken against
+ * @param {number} [spec.target]  required ratio of `ours` to the baseline
+ * @param {number} [spec.opsPerCall]  how many operations one call performs (default 1)
+ */
+export function run(spec) {
+  const names = Object.keys(spec.impls)
+  const perCall = spec.opsPerCall ?? 1
+  const iterations = Object.fromEntries(names.map((n) => [n, calibrate(spec.impls[n])]))
+  const samples = Object.fromEntries(names.map((n) => [n, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 ? [...names].reverse() : names
+    for (const name of order) {
+      const fn = spec.impls[name]
+      const n = iterations[name]
+      const start = now()
+      for (let i = 0; i < n; i++) fn()
+      const elapsed = now() - start
+      samples[name].push(((n * perCall) / elapsed) * 1000)
+    }
+  }
+  const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
+  return { name: spec.name, medians, baseline: spec.baseline, target: spec.target }
+}
+
+export function formatOps(ops) {
+  if (ops >= 1e6) return (ops / 1e6).toFixed(2) + 'M'
+  if (ops >= 1e3) return (ops / 1e3).toFixed(1) + 'k'
+  if (ops >= 10) return ops.toFixed(0)
+  return ops.toFixed(2)
+}
+
+/** Prints a markdown table: one row per result, one column per implementation seen. */
+export function printTable(results, columns) {
+  const header = ['operation', ...columns, 'ours / upstream', 'target', 'met']
+  const rows = results.map((r) => {
+    const base = r.medians[r.baseline]
+    const ratio = r.medians.ours / base
+    const cells = columns.map((c) => (r.medians[c] === undefined ? '–' : formatOps(r.medians[c])))
+    const met = r.target === undefined ? '' : ratio >= r.target ? 'yes' : 'NO'
+    return [r.name, ...cells, ratio.toFixed(2) + '×', r.target === undefined ? '' : '≥ ' + r.target + '×', met]
+  })
+  const line = (cells) => '| ' + cells.join(' | ') + ' |'
+  console.log(line(header))
+  console.log(line(header.map((_, i) => (i === 0 ? '---' : '--:'))))
+  for (const row of rows) console.log(line(row))
+}
+
+export function environment(versions) {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  return [
+    `date: ${new Date().toISOString().slice(0, 10)}`,
+    `machine: ${cpu}, ${os.cpus().length} cores, ${os.platform()} ${os.release()}`,
+    `node: ${process.version}`,
+    ...Object.entries(versions).map(([k, v]) => `${k}: ${v}`),
+    `rounds: ${ROUNDS} × ~${SAMPLE_MS} ms per implementation, interleaved; medians of ops/s`,
+  ].join('\n')
+}
+
+export function assertEqualBytes(what, a, b) {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  if (!x.equals(y)) throw new Error(`benchmark inputs disagree for ${what}: ${x.toString('hex')} != ${y.toString('hex')}`)
+}
+
+export function assertEqual(what, a, b) {
+  if (JSON.stringify(a) !== JSON.stringify(b)) {
+    throw new Error(`benchmark outputs disagree for ${what}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`)
+  }
+}

@@ -1,0 +1,4 @@
+// SessionMap benchmark cases (filled in with the SessionMap work).
+export function sessionMapCases() {
+  return []
+}
