@@ -11,6 +11,64 @@ export declare class Blake3Hasher {
   clone(): Blake3Hasher
 }
 
+/**
+ * One CoValue's header and its per-session, hash-chained, signed transaction logs.
+ *
+ * Every method is atomic: a call that throws leaves the map exactly as it was.
+ */
+export declare class SessionMap {
+  /**
+   * Validates the header and, unless `skipVerify`, checks that `coId` is its hash.
+   * `maxTxSize` (default 102400) is the byte count after which an in-between signature is kept.
+   */
+  constructor(coId: string, headerJson: string, maxTxSize?: number | undefined | null, skipVerify?: boolean | undefined | null)
+  /** The canonical header JSON (cojson's `stableStringify` of the header). */
+  getHeader(): string
+  /**
+   * Verifies (unless `skipVerify`) and appends a batch of transactions from a peer, all or nothing.
+   * `signerId` is used when the session is new.
+   */
+  addTransactions(sessionId: string, signerId: string | undefined | null, transactionsJson: string, signature: string, skipVerify: boolean): void
+  /** Appends a private (encrypted) local transaction; returns `{"signature":…,"transaction":…}`. */
+  makeNewPrivateTransaction(sessionId: string, signerSecret: string, changesJson: string, keyId: string, keySecret: string, metaJson: string | undefined | null, madeAt: number): string
+  /** Appends a trusting (plain) local transaction; returns `{"signature":…,"transaction":…}`. */
+  makeNewTrustingTransaction(sessionId: string, signerSecret: string, changesJson: string, metaJson: string | undefined | null, madeAt: number): string
+  /** Session ids in the order they were first written. */
+  getSessionIds(): Array<string>
+  /** The number of transactions of a session, -1 if the session is unknown. */
+  getTransactionCount(sessionId: string): number
+  /** A transaction's canonical JSON, or null. */
+  getTransaction(sessionId: string, txIndex: number): string | null
+  /** The canonical JSON of a session's transactions from `fromIndex` on, or null for an unknown session. */
+  getSessionTransactions(sessionId: string, fromIndex: number): Array<string> | null
+  /** The last signature of a session, or null. */
+  getLastSignature(sessionId: string): string | null
+  /** The in-between signature recorded after transaction `txIndex`, or null. */
+  getSignatureAfter(sessionId: string, txIndex: number): string | null
+  /** The index of the last in-between signature: -1 if none, null for an unknown session. */
+  getLastSignatureCheckpoint(sessionId: string): number | null
+  /** The known state (a fresh object each call; sessions in insertion order). */
+  getKnownState(): KnownState
+  /** The known state raised to the streaming counts peers announced, or null when not streaming. */
+  getKnownStateWithStreaming(): KnownState | null
+  /** Whether announced transactions are still missing. */
+  isStreaming(): boolean
+  /** Merges announced counts (`{"sessionId": count}`) above what is known (ignored once deleted). */
+  setStreamingKnownState(streamingJson: string): void
+  /** Marks the CoValue deleted: only delete sessions accept writes and appear in the known state. */
+  markAsDeleted(): void
+  /** Whether the CoValue was marked deleted. */
+  isDeleted(): boolean
+  /**
+   * The decrypted changes of a private transaction (a trusting one's as they are); null for an
+   * unknown session.
+   */
+  decryptTransaction(sessionId: string, txIndex: number, keySecret: string): string | null
+  /** The decrypted meta of a private transaction (a trusting one's as it is); null without meta. */
+  decryptTransactionMeta(sessionId: string, txIndex: number, keySecret: string): string | null
+}
+export type JsSessionMap = SessionMap
+
 /** r" BLAKE3-256 of `data` (32 bytes). */
 export declare function blake3HashOnce(data: Uint8Array): Uint8Array
 
@@ -64,6 +122,13 @@ export declare function getSealerId(secret: Uint8Array): string
 
 /** `signer_z…` of `secret` (UTF-8 bytes of `signerSecret_z…`). */
 export declare function getSignerId(secret: Uint8Array): string
+
+/** The known state of a CoValue: how many transactions of each session are known. */
+export interface KnownState {
+  id: string
+  header: boolean
+  sessions: Record<string, number>
+}
 
 /** 32 random bytes from the OS: a new Ed25519 signing key (RFC 8032 seed). */
 export declare function newEd25519SigningKey(): Uint8Array

@@ -12,8 +12,10 @@ pub mod cache;
 pub mod ed25519;
 pub mod encoding;
 pub mod error;
+pub mod json;
 pub mod random;
 pub mod secretbox;
+pub mod session_map;
 pub mod x25519;
 
 // Under `cargo test` napi-derive generates nothing, so the binding layer is left out there.

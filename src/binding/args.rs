@@ -242,6 +242,72 @@ impl JsArg {
     String::from_utf8(buf).map_err(|_| type_error(name, "a string", "invalid UTF-8"))
   }
 
+  fn is_nullish(&self) -> bool {
+    matches!(
+      self.type_of(),
+      sys::ValueType::napi_undefined | sys::ValueType::napi_null
+    )
+  }
+
+  /// Calls `f` with `None` for `undefined`/`null`, else with the string.
+  pub fn with_optional_str<R>(&self, name: &str, f: impl FnOnce(Option<&str>) -> R) -> JsResult<R> {
+    if self.is_nullish() {
+      Ok(f(None))
+    } else {
+      self.with_str(name, |s| f(Some(s)))
+    }
+  }
+
+  /// A number converted as JS `ToUint32` does (`-1` → 4294967295, `1.7` → 1, `NaN` → 0), like
+  /// napi-rs's `u32` arguments in 0.20.19.
+  pub fn u32(&self, name: &str) -> JsResult<u32> {
+    let mut out = 0;
+    // SAFETY: env and value come from the current callback.
+    let status = unsafe { sys::napi_get_value_uint32(self.env, self.value, &mut out) };
+    if status != sys::Status::napi_ok {
+      return Err(type_error(name, "a number", &self.describe()));
+    }
+    Ok(out)
+  }
+
+  /// `None` for `undefined`/`null`, else [`JsArg::u32`].
+  pub fn optional_u32(&self, name: &str) -> JsResult<Option<u32>> {
+    if self.is_nullish() {
+      Ok(None)
+    } else {
+      self.u32(name).map(Some)
+    }
+  }
+
+  pub fn f64(&self, name: &str) -> JsResult<f64> {
+    let mut out = 0.0;
+    // SAFETY: env and value come from the current callback.
+    let status = unsafe { sys::napi_get_value_double(self.env, self.value, &mut out) };
+    if status != sys::Status::napi_ok {
+      return Err(type_error(name, "a number", &self.describe()));
+    }
+    Ok(out)
+  }
+
+  pub fn bool(&self, name: &str) -> JsResult<bool> {
+    let mut out = false;
+    // SAFETY: env and value come from the current callback.
+    let status = unsafe { sys::napi_get_value_bool(self.env, self.value, &mut out) };
+    if status != sys::Status::napi_ok {
+      return Err(type_error(name, "a boolean", &self.describe()));
+    }
+    Ok(out)
+  }
+
+  /// `false` for `undefined`/`null`, else [`JsArg::bool`].
+  pub fn optional_bool(&self, name: &str) -> JsResult<bool> {
+    if self.is_nullish() {
+      Ok(false)
+    } else {
+      self.bool(name)
+    }
+  }
+
   /// `undefined` and `null` are `None`; anything else must be a string.
   pub fn optional_string(&self, name: &str) -> JsResult<Option<String>> {
     match self.type_of() {
@@ -267,6 +333,92 @@ impl TypeName for JsRaw {
 impl ToNapiValue for JsRaw {
   unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
     Ok(val.0)
+  }
+}
+
+impl JsRaw {
+  pub fn null(env: &napi::Env) -> JsResult<JsRaw> {
+    let mut value = ptr::null_mut();
+    // SAFETY: the env belongs to the current callback.
+    check(unsafe { sys::napi_get_null(env.raw(), &mut value) })?;
+    Ok(JsRaw(value))
+  }
+
+  pub fn string(env: &napi::Env, s: &str) -> JsResult<JsRaw> {
+    let mut value = ptr::null_mut();
+    // SAFETY: pointer and length describe `s`, valid UTF-8.
+    check(unsafe { sys::napi_create_string_utf8(env.raw(), s.as_ptr().cast(), s.len() as isize, &mut value) })?;
+    Ok(JsRaw(value))
+  }
+
+  pub fn optional_string(env: &napi::Env, s: Option<&str>) -> JsResult<JsRaw> {
+    match s {
+      Some(s) => JsRaw::string(env, s),
+      None => JsRaw::null(env),
+    }
+  }
+
+  /// An array of strings.
+  pub fn strings<'a>(env: &napi::Env, items: impl ExactSizeIterator<Item = &'a str>) -> JsResult<JsRaw> {
+    let mut array = ptr::null_mut();
+    // SAFETY: the env belongs to the current callback.
+    check(unsafe { sys::napi_create_array_with_length(env.raw(), items.len(), &mut array) })?;
+    for (i, item) in items.enumerate() {
+      let value = JsRaw::string(env, item)?;
+      // SAFETY: `array` and `value` were created in this callback.
+      check(unsafe { sys::napi_set_element(env.raw(), array, i as u32, value.0) })?;
+    }
+    Ok(JsRaw(array))
+  }
+
+  /// `{ id, header: true, sessions: { [sessionId]: count } }`, sessions in the given order.
+  pub fn known_state(env: &napi::Env, id: &str, sessions: &[(&str, u32)]) -> JsResult<JsRaw> {
+    let env_raw = env.raw();
+    let mut object = ptr::null_mut();
+    let mut sessions_object = ptr::null_mut();
+    // SAFETY: the env belongs to the current callback; every value is created here.
+    unsafe {
+      check(sys::napi_create_object(env_raw, &mut object))?;
+      check(sys::napi_create_object(env_raw, &mut sessions_object))?;
+      for (session, count) in sessions {
+        let mut n = ptr::null_mut();
+        check(sys::napi_create_uint32(env_raw, *count, &mut n))?;
+        let key = JsRaw::string(env, session)?;
+        check(sys::napi_set_property(env_raw, sessions_object, key.0, n))?;
+      }
+      let mut header = ptr::null_mut();
+      check(sys::napi_get_boolean(env_raw, true, &mut header))?;
+      check(sys::napi_set_named_property(
+        env_raw,
+        object,
+        c"id".as_ptr(),
+        JsRaw::string(env, id)?.0,
+      ))?;
+      check(sys::napi_set_named_property(
+        env_raw,
+        object,
+        c"header".as_ptr(),
+        header,
+      ))?;
+      check(sys::napi_set_named_property(
+        env_raw,
+        object,
+        c"sessions".as_ptr(),
+        sessions_object,
+      ))?;
+    }
+    Ok(JsRaw(object))
+  }
+}
+
+fn check(status: sys::napi_status) -> JsResult<()> {
+  if status == sys::Status::napi_ok {
+    Ok(())
+  } else {
+    Err(napi::Error::new(
+      ErrorCode("ERR_NAPI"),
+      format!("Node-API call failed with status {status}"),
+    ))
   }
 }
 

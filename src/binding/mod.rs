@@ -2,3 +2,4 @@
 
 mod args;
 mod primitives;
+mod session_map;

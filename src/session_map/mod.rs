@@ -1,0 +1,500 @@
+//! `SessionMap`: one CoValue's header and its per-session, hash-chained, signed transaction logs.
+//!
+//! Wire-compatible with cojson-core-napi 0.20.19 (same canonical transactions, hash chain,
+//! signatures, encryption and in-between signatures), with these differences (see README):
+//! every call is atomic (a failed call changes nothing and creates no session), skip-verified
+//! batches still advance the hash chain, prefixes are exact, known-state sessions keep insertion
+//! order, local writes never lower the streaming state, an empty streaming state is not streaming,
+//! and the header's canonical form is cojson's own.
+
+mod header;
+mod transaction;
+
+pub use header::{canonical_header, id_for_header};
+pub use transaction::{Privacy, Transaction};
+
+use crate::blake3;
+use crate::ed25519::{self, SignerId};
+use crate::encoding::{self, prefix, prefixed_base58};
+use crate::error::{Code, Error, Result};
+use crate::json;
+use crate::secretbox;
+use ed25519_dalek::Signer as _;
+use indexmap::IndexMap;
+use std::collections::BTreeMap;
+use transaction::Fields;
+
+/// Default threshold for in-between signatures (cojson's `MAX_RECOMMENDED_TX_SIZE`).
+pub const DEFAULT_MAX_TX_SIZE: u32 = 100 * 1024;
+
+/// Largest `changesJson` a local write accepts.
+pub const MAX_CHANGES_BYTES: usize = 1024 * 1024;
+
+/// One session's log.
+#[derive(Clone)]
+struct Session {
+  signer: Option<SignerId>,
+  /// BLAKE3 over the canonical JSON of every committed transaction, in order.
+  hasher: blake3::Hasher,
+  transactions: Vec<Transaction>,
+  last_signature: Option<Box<str>>,
+  /// In-between signatures: transaction index → the signature that covered it.
+  checkpoints: BTreeMap<u32, Box<str>>,
+  bytes_since_checkpoint: u64,
+}
+
+impl Session {
+  fn new(signer: Option<SignerId>) -> Self {
+    Session {
+      signer,
+      hasher: blake3::Hasher::new(),
+      transactions: Vec::new(),
+      last_signature: None,
+      checkpoints: BTreeMap::new(),
+      bytes_since_checkpoint: 0,
+    }
+  }
+
+  fn count(&self) -> u32 {
+    self.transactions.len() as u32
+  }
+
+  /// Records that a write/batch of `size` bytes, signed by `signature`, was appended.
+  fn record_write(&mut self, size: u64, signature: &str, max_tx_size: u32) {
+    self.last_signature = Some(signature.into());
+    self.bytes_since_checkpoint += size;
+    if self.bytes_since_checkpoint > u64::from(max_tx_size) && !self.transactions.is_empty() {
+      self.checkpoints.insert(self.count() - 1, signature.into());
+      self.bytes_since_checkpoint = 0;
+    }
+  }
+}
+
+/// The hash string a session signature covers: `"hash_z<base58>"`, quotes included.
+fn signed_hash_message(hash: &[u8; 32]) -> String {
+  let mut message = String::with_capacity(54);
+  message.push('"');
+  message.push_str(&prefixed_base58(prefix::HASH, hash));
+  message.push('"');
+  message
+}
+
+/// Whether `session_id` names a delete session (`…_session_d…$`).
+pub fn is_delete_session(session_id: &str) -> bool {
+  session_id.contains("_session_d") && session_id.ends_with('$')
+}
+
+/// The nonce material of a private transaction: `{"in":coId,"tx":{"sessionID":…,"txIndex":i}}`.
+fn nonce_material(co_id: &str, session_id: &str, tx_index: u32) -> String {
+  let mut out = String::with_capacity(co_id.len() + session_id.len() + 48);
+  out.push_str("{\"in\":");
+  json::push_string(&mut out, co_id);
+  out.push_str(",\"tx\":{\"sessionID\":");
+  json::push_string(&mut out, session_id);
+  out.push_str(",\"txIndex\":");
+  out.push_str(&tx_index.to_string());
+  out.push_str("}}");
+  out
+}
+
+/// `encrypted_U` + base64url(XSalsa20(key, nonce, plaintext)).
+fn encrypt_field(key: &[u8; 32], nonce: &[u8; 24], plaintext: &str) -> String {
+  let mut bytes = plaintext.as_bytes().to_vec();
+  secretbox::xsalsa20_apply(key, nonce, &mut bytes);
+  let mut out = String::with_capacity(prefix::ENCRYPTED.len() + bytes.len().div_ceil(3) * 4);
+  out.push_str(prefix::ENCRYPTED);
+  encoding::push_base64url(&mut out, &bytes);
+  out
+}
+
+/// A known state: the CoValue id and a count per session, in insertion order.
+pub struct KnownState<'a> {
+  pub id: &'a str,
+  pub sessions: Vec<(&'a str, u32)>,
+}
+
+pub struct SessionMap {
+  co_id: String,
+  header: String,
+  sessions: IndexMap<String, Session>,
+  /// Counts that peers announced and that have not all arrived yet.
+  streaming: Option<IndexMap<String, u32>>,
+  deleted: bool,
+  max_tx_size: u32,
+}
+
+impl SessionMap {
+  /// Validates the header and, unless `skip_verify`, checks that `co_id` is its hash.
+  pub fn new(co_id: &str, header_json: &str, max_tx_size: Option<u32>, skip_verify: bool) -> Result<Self> {
+    let header = canonical_header(header_json, skip_verify)?;
+    if !skip_verify {
+      let expected = id_for_header(&header);
+      if expected != co_id {
+        return Err(Error::new(
+          Code::IdMismatch,
+          format!("CoValue ID mismatch: expected {expected}, got {co_id}"),
+        ));
+      }
+    }
+    Ok(SessionMap {
+      co_id: co_id.to_owned(),
+      header,
+      sessions: IndexMap::new(),
+      streaming: None,
+      deleted: false,
+      max_tx_size: max_tx_size.unwrap_or(DEFAULT_MAX_TX_SIZE),
+    })
+  }
+
+  pub fn co_id(&self) -> &str {
+    &self.co_id
+  }
+
+  /// The canonical header JSON.
+  pub fn header(&self) -> &str {
+    &self.header
+  }
+
+  fn deleted_error(&self) -> Error {
+    Error::new(Code::Deleted, format!("Cannot add to deleted CoValue: {}", self.co_id))
+  }
+
+  /// Verifies and appends a batch of transactions a peer sent, all or nothing.
+  pub fn add_transactions(
+    &mut self,
+    session_id: &str,
+    signer_id: Option<&str>,
+    transactions_json: &str,
+    signature: &str,
+    skip_verify: bool,
+  ) -> Result<()> {
+    if self.deleted && !is_delete_session(session_id) {
+      return Err(self.deleted_error());
+    }
+    let batch = transaction::parse_batch(transactions_json)?;
+    let existing = self.sessions.get(session_id);
+    let signer = match existing.and_then(|s| s.signer.clone()) {
+      Some(signer) => Some(signer),
+      None => signer_id.map(SignerId::parse).transpose()?,
+    };
+    let mut hasher = existing.map(|s| s.hasher.clone()).unwrap_or_default();
+    let mut transactions = Vec::with_capacity(batch.len());
+    let mut size = 0u64;
+    for parsed in &batch {
+      let fields = parsed.fields();
+      size += fields.size() as u64;
+      let tx = fields.to_transaction()?;
+      hasher.update(tx.json().as_bytes());
+      transactions.push(tx);
+    }
+    if !skip_verify {
+      let hash = hasher.finalize();
+      let message = signed_hash_message(&hash);
+      let verified = match &signer {
+        Some(signer) => signer.verify(message.as_bytes(), &*ed25519::parse_signature(signature)?),
+        None => false,
+      };
+      if !verified {
+        let reason = if signer.is_some() {
+          ""
+        } else {
+          "no signer id for a new session; "
+        };
+        return Err(Error::new(
+          Code::SignatureVerificationFailed,
+          format!(
+            "Signature verification failed: {reason}(hash: {})",
+            &message[1..message.len() - 1]
+          ),
+        ));
+      }
+    }
+    // Everything is checked: commit.
+    let max_tx_size = self.max_tx_size;
+    let session = self
+      .sessions
+      .entry(session_id.to_owned())
+      .or_insert_with(|| Session::new(None));
+    if session.signer.is_none() {
+      session.signer = signer;
+    }
+    session.hasher = hasher;
+    session.transactions.extend(transactions);
+    session.record_write(size, signature, max_tx_size);
+    self.update_streaming();
+    Ok(())
+  }
+
+  fn check_local_write(&self, changes_json: &str) -> Result<()> {
+    if self.deleted {
+      return Err(self.deleted_error());
+    }
+    if changes_json.len() > MAX_CHANGES_BYTES {
+      return Err(Error::new(
+        Code::TransactionTooLarge,
+        format!(
+          "Transaction too large to be synced: {} bytes > {MAX_CHANGES_BYTES} bytes limit",
+          changes_json.len()
+        ),
+      ));
+    }
+    Ok(())
+  }
+
+  /// Appends one local transaction signed with `signer_secret` and returns
+  /// `{"signature":…,"transaction":…}`. Nothing is changed unless everything succeeds.
+  fn append_local(&mut self, session_id: &str, signer_secret: &str, fields: &Fields) -> Result<String> {
+    let tx = fields.to_transaction()?;
+    let max_tx_size = self.max_tx_size;
+    let (signature, signer) = {
+      let existing = self.sessions.get(session_id);
+      let mut hasher = existing.map(|s| s.hasher.clone()).unwrap_or_default();
+      hasher.update(tx.json().as_bytes());
+      let message = signed_hash_message(&hasher.finalize());
+      let (signature, public) = ed25519::with_signer_secret(signer_secret.as_bytes(), |key| {
+        (
+          prefixed_base58(prefix::SIGNATURE, &key.sign(message.as_bytes()).to_bytes()),
+          key.verifying_key().to_bytes(),
+        )
+      })?;
+      let signer = match existing.and_then(|s| s.signer.clone()) {
+        Some(s) => Some(s),
+        None => SignerId::parse(&prefixed_base58(prefix::SIGNER_ID, &public)).ok(),
+      };
+      (signature, (signer, hasher))
+    };
+    let (signer, hasher) = signer;
+    let session = self
+      .sessions
+      .entry(session_id.to_owned())
+      .or_insert_with(|| Session::new(None));
+    if session.signer.is_none() {
+      session.signer = signer;
+    }
+    session.hasher = hasher;
+    let mut out = String::with_capacity(tx.json().len() + signature.len() + 32);
+    out.push_str("{\"signature\":\"");
+    out.push_str(&signature);
+    out.push_str("\",\"transaction\":");
+    out.push_str(tx.json());
+    out.push('}');
+    session.transactions.push(tx);
+    session.record_write(fields.size() as u64, &signature, max_tx_size);
+    self.update_streaming();
+    Ok(out)
+  }
+
+  /// A local trusting write (see [`SessionMap::append_local`]). `made_at` is a JS number
+  /// (truncated to an integer; negative or NaN → 0).
+  pub fn make_new_trusting_transaction(
+    &mut self,
+    session_id: &str,
+    signer_secret: &str,
+    changes_json: &str,
+    meta_json: Option<&str>,
+    made_at: f64,
+  ) -> Result<String> {
+    self.check_local_write(changes_json)?;
+    let fields = Fields {
+      privacy: Privacy::Trusting,
+      changes: changes_json,
+      key_used: "",
+      made_at: made_at as u64,
+      meta: meta_json,
+    };
+    self.append_local(session_id, signer_secret, &fields)
+  }
+
+  /// A local private write: changes (and meta) encrypted with `key_secret` under the
+  /// transaction's nonce material.
+  #[allow(clippy::too_many_arguments)] // mirrors the JS API of 0.20.19
+  pub fn make_new_private_transaction(
+    &mut self,
+    session_id: &str,
+    signer_secret: &str,
+    changes_json: &str,
+    key_id: &str,
+    key_secret: &str,
+    meta_json: Option<&str>,
+    made_at: f64,
+  ) -> Result<String> {
+    self.check_local_write(changes_json)?;
+    let key = secretbox::parse_key_secret(key_secret)?;
+    let tx_index = self.sessions.get(session_id).map_or(0, Session::count);
+    let nonce = blake3::nonce(nonce_material(&self.co_id, session_id, tx_index).as_bytes());
+    let encrypted_changes = encrypt_field(&key, &nonce, changes_json);
+    let encrypted_meta = meta_json.map(|m| encrypt_field(&key, &nonce, m));
+    let fields = Fields {
+      privacy: Privacy::Private,
+      changes: &encrypted_changes,
+      key_used: key_id,
+      made_at: made_at as u64,
+      meta: encrypted_meta.as_deref(),
+    };
+    self.append_local(session_id, signer_secret, &fields)
+  }
+
+  /// Session ids in insertion order.
+  pub fn session_ids(&self) -> impl Iterator<Item = &str> {
+    self.sessions.keys().map(String::as_str)
+  }
+
+  pub fn transaction_count(&self, session_id: &str) -> Option<u32> {
+    self.sessions.get(session_id).map(Session::count)
+  }
+
+  pub fn transaction(&self, session_id: &str, tx_index: u32) -> Option<&Transaction> {
+    self.sessions.get(session_id)?.transactions.get(tx_index as usize)
+  }
+
+  /// Transactions from `from_index` on (empty past the end); `None` for an unknown session.
+  pub fn session_transactions(&self, session_id: &str, from_index: u32) -> Option<&[Transaction]> {
+    let transactions = &self.sessions.get(session_id)?.transactions;
+    Some(transactions.get(from_index as usize..).unwrap_or(&[]))
+  }
+
+  pub fn last_signature(&self, session_id: &str) -> Option<&str> {
+    self.sessions.get(session_id)?.last_signature.as_deref()
+  }
+
+  pub fn signature_after(&self, session_id: &str, tx_index: u32) -> Option<&str> {
+    self.sessions.get(session_id)?.checkpoints.get(&tx_index).map(|s| &**s)
+  }
+
+  /// The highest in-between signature index, -1 if none; `None` for an unknown session.
+  pub fn last_signature_checkpoint(&self, session_id: &str) -> Option<i64> {
+    let session = self.sessions.get(session_id)?;
+    Some(session.checkpoints.keys().next_back().map_or(-1, |&i| i64::from(i)))
+  }
+
+  /// The known state; once deleted, only delete sessions are listed.
+  pub fn known_state(&self) -> KnownState<'_> {
+    let sessions = self
+      .sessions
+      .iter()
+      .filter(|(id, _)| !self.deleted || is_delete_session(id))
+      .map(|(id, s)| (id.as_str(), s.count()))
+      .collect();
+    KnownState {
+      id: &self.co_id,
+      sessions,
+    }
+  }
+
+  /// The known state raised to the announced streaming counts, while streaming.
+  pub fn known_state_with_streaming(&self) -> Option<KnownState<'_>> {
+    let streaming = self.streaming.as_ref()?;
+    let mut state = self.known_state();
+    for (id, &target) in streaming {
+      match state.sessions.iter_mut().find(|(s, _)| *s == id.as_str()) {
+        Some(entry) => entry.1 = entry.1.max(target),
+        None => state.sessions.push((id.as_str(), target)),
+      }
+    }
+    Some(state)
+  }
+
+  /// Whether announced transactions are still missing.
+  pub fn is_streaming(&self) -> bool {
+    self.streaming.is_some()
+  }
+
+  /// Merges announced counts (`{"sessionId": count, …}`) that are above what is known.
+  pub fn set_streaming_known_state(&mut self, streaming_json: &str) -> Result<()> {
+    if self.deleted {
+      return Ok(());
+    }
+    let announced: IndexMap<String, u32> = serde_json::from_str(streaming_json)
+      .map_err(|e| Error::new(Code::InvalidKnownState, format!("Invalid streaming known state: {e}")))?;
+    for (id, count) in announced {
+      if count > self.transaction_count(&id).unwrap_or(0) {
+        let entry = self.streaming.get_or_insert_with(IndexMap::new).entry(id).or_insert(0);
+        *entry = (*entry).max(count);
+      }
+    }
+    Ok(())
+  }
+
+  /// Drops the streaming state once everything announced has arrived.
+  fn update_streaming(&mut self) {
+    if let Some(streaming) = &self.streaming {
+      if streaming
+        .iter()
+        .all(|(id, &target)| self.transaction_count(id).unwrap_or(0) >= target)
+      {
+        self.streaming = None;
+      }
+    }
+  }
+
+  pub fn mark_as_deleted(&mut self) {
+    self.deleted = true;
+    self.streaming = None;
+  }
+
+  pub fn is_deleted(&self) -> bool {
+    self.deleted
+  }
+
+  /// The session and transaction for a decryption; `Ok(None)` for an unknown session.
+  fn transaction_for_decryption(&self, session_id: &str, tx_index: u32) -> Result<Option<&Transaction>> {
+    let Some(session) = self.sessions.get(session_id) else {
+      return Ok(None);
+    };
+    session.transactions.get(tx_index as usize).map(Some).ok_or_else(|| {
+      Error::new(
+        Code::TransactionNotFound,
+        format!("Transaction not found at index {tx_index}"),
+      )
+    })
+  }
+
+  fn decrypt_field(&self, session_id: &str, tx_index: u32, key_secret: &str, value: &str) -> Result<String> {
+    let encoded = value.strip_prefix(prefix::ENCRYPTED).ok_or_else(|| {
+      Error::new(
+        Code::InvalidEncryptedField,
+        "Invalid encrypted prefix in transaction: expected 'encrypted_U'",
+      )
+    })?;
+    let mut bytes = encoding::base64url_decode("encrypted transaction field", encoded)?;
+    let key = secretbox::parse_key_secret(key_secret)?;
+    let nonce = blake3::nonce(nonce_material(&self.co_id, session_id, tx_index).as_bytes());
+    secretbox::xsalsa20_apply(&key, &nonce, &mut bytes);
+    String::from_utf8(bytes).map_err(|_| {
+      Error::new(
+        Code::DecryptedNotUtf8,
+        "UTF-8 conversion failed: the decrypted data is not text (wrong key?)",
+      )
+    })
+  }
+
+  /// The decrypted `changes` of a private transaction, or the `changes` of a trusting one.
+  pub fn decrypt_transaction(&self, session_id: &str, tx_index: u32, key_secret: &str) -> Result<Option<String>> {
+    let Some(tx) = self.transaction_for_decryption(session_id, tx_index)? else {
+      return Ok(None);
+    };
+    match tx.privacy() {
+      Privacy::Trusting => Ok(Some(tx.changes().into_owned())),
+      Privacy::Private => self
+        .decrypt_field(session_id, tx_index, key_secret, &tx.changes())
+        .map(Some),
+    }
+  }
+
+  /// The decrypted `meta` of a private transaction (`None` without meta), or a trusting one's.
+  pub fn decrypt_transaction_meta(&self, session_id: &str, tx_index: u32, key_secret: &str) -> Result<Option<String>> {
+    let Some(tx) = self.transaction_for_decryption(session_id, tx_index)? else {
+      return Ok(None);
+    };
+    let Some(meta) = tx.meta() else {
+      return Ok(None);
+    };
+    match tx.privacy() {
+      Privacy::Trusting => Ok(Some(meta.into_owned())),
+      Privacy::Private => self.decrypt_field(session_id, tx_index, key_secret, &meta).map(Some),
+    }
+  }
+}
+
+#[cfg(test)]
+mod tests;
