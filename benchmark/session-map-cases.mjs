@@ -1,4 +1,92 @@
-// SessionMap benchmark cases (filled in with the SessionMap work).
-export function sessionMapCases() {
-  return []
+// SessionMap benchmark cases: the transaction log is where a Jazz worker spends its crypto time.
+import { base58 } from '@scure/base'
+
+const enc = new TextEncoder()
+const header = JSON.stringify({
+  createdAt: '2026-01-01T00:00:00.000Z',
+  meta: null,
+  ruleset: { type: 'unsafeAllowAll' },
+  type: 'comap',
+  uniqueness: 'zBenchUniqueness1',
+})
+const signerSecret = 'signerSecret_z' + base58.encode(Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1))
+const keySecret = 'keySecret_z' + base58.encode(Uint8Array.from({ length: 32 }, (_, i) => i * 5 + 3))
+const changes = (i) => JSON.stringify([{ op: 'set', key: `key${i % 17}`, value: { n: i, text: 'lorem ipsum dolor sit amet' } }])
+
+export function sessionMapCases({ ours, upstream, wasm }) {
+  const coId = 'co_z' + upstream.shortHash(header).slice('shortHash_z'.length)
+  const sessionId = `co_zBenchAccount_session_z${base58.encode(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]))}`
+  const signerId = upstream.getSignerId(enc.encode(signerSecret))
+  const libs = { ours, upstream, wasm }
+
+  // A batch of 1,000 trusting transactions as a peer sends it (plain JSON.stringify of the objects,
+  // as cojson 0.20.19 does), with the signature over the whole batch.
+  const source = new upstream.SessionMap(coId, header)
+  const made = []
+  for (let i = 0; i < 1000; i++) made.push(JSON.parse(source.makeNewTrustingTransaction(sessionId, signerSecret, changes(i), null, 1767225600000 + i)))
+  const batchJson = JSON.stringify(made.map((m) => ({ privacy: 'trusting', madeAt: m.transaction.madeAt, changes: m.transaction.changes })))
+  const batchSignature = made[made.length - 1].signature
+
+  // 1,000 private transactions to decrypt.
+  const privateMaps = {}
+  for (const [name, lib] of Object.entries(libs)) {
+    const m = new lib.SessionMap(coId, header)
+    for (let i = 0; i < 1000; i++) m.makeNewPrivateTransaction(sessionId, signerSecret, changes(i), 'key_zBench', keySecret, null, 1767225600000 + i)
+    privateMaps[name] = m
+  }
+
+  const impls = (fn) => Object.fromEntries(Object.entries(libs).map(([name, lib]) => [name, () => fn(lib, name)]))
+  const add = (lib) => {
+    const m = new lib.SessionMap(coId, header)
+    m.addTransactions(sessionId, signerId, batchJson, batchSignature, false)
+    return m
+  }
+  const writeTrusting = (lib) => {
+    const m = new lib.SessionMap(coId, header)
+    let last
+    for (let i = 0; i < 1000; i++) last = m.makeNewTrustingTransaction(sessionId, signerSecret, changes(i), null, 1767225600000 + i)
+    return last
+  }
+  const writePrivate = (lib) => {
+    const m = new lib.SessionMap(coId, header)
+    let last
+    for (let i = 0; i < 1000; i++) last = m.makeNewPrivateTransaction(sessionId, signerSecret, changes(i), 'key_zBench', keySecret, null, 1767225600000 + i)
+    return last
+  }
+  const decryptAll = (lib, name) => {
+    const m = privateMaps[name]
+    let last
+    for (let i = 0; i < 1000; i++) last = m.decryptTransaction(sessionId, i, keySecret)
+    return last
+  }
+
+  const same = (what, fn) => () => {
+    const expected = JSON.stringify(fn(upstream, 'upstream'))
+    for (const name of ['ours', 'wasm']) {
+      const got = JSON.stringify(fn(libs[name], name))
+      if (got !== expected) throw new Error(`${what}: ${name} differs from upstream`)
+    }
+  }
+
+  return [
+    {
+      spec: { name: 'SessionMap.addTransactions 1,000 tx (verified)', baseline: 'upstream', target: 4, impls: impls(add) },
+      check: same('addTransactions', (lib) => {
+        const m = add(lib)
+        return [m.getTransactionCount(sessionId), m.getLastSignature(sessionId), m.getSessionTransactions(sessionId, 990)]
+      }),
+    },
+    {
+      spec: { name: 'SessionMap.makeNewTrustingTransaction × 1,000', baseline: 'upstream', target: 1.4, impls: impls(writeTrusting) },
+      check: same('makeNewTrustingTransaction', writeTrusting),
+    },
+    {
+      spec: { name: 'SessionMap.makeNewPrivateTransaction × 1,000', baseline: 'upstream', target: 1.4, impls: impls(writePrivate) },
+      check: same('makeNewPrivateTransaction', writePrivate),
+    },
+    {
+      spec: { name: 'SessionMap.decryptTransaction × 1,000', baseline: 'upstream', target: 1.5, impls: impls(decryptAll) },
+      check: same('decryptTransaction', decryptAll),
+    },
+  ]
 }

@@ -1,5 +1,6 @@
 //! Rust-side cost of the core operations, without the JS boundary:
 //! `cargo run --release --no-default-features --example core_bench`.
+use cojson_core_napi::session_map::SessionMap;
 use cojson_core_napi::{blake3, ed25519, encoding, secretbox};
 use std::hint::black_box;
 use std::time::Instant;
@@ -63,5 +64,40 @@ fn main() {
   });
   time("verify (cached key)", 10_000, || {
     black_box(ed25519::verify_with_id(sig.as_bytes(), black_box(&msg), id.as_bytes()).ok());
+  });
+
+  // SessionMap: 1,000 trusting transactions made locally, then added to a fresh map by a peer.
+  let header = r#"{"createdAt":"2026-01-01T00:00:00.000Z","meta":null,"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zBench"}"#;
+  let co_id = cojson_core_napi::session_map::id_for_header(header);
+  let session = format!("{co_id}_session_zBench");
+  let mut source = SessionMap::new(&co_id, header, None, false).unwrap();
+  let mut last = String::new();
+  let changes = r#"[{"op":"set","key":"key3","value":{"n":3,"text":"lorem ipsum dolor sit amet"}}]"#;
+  time("makeNewTrustingTransaction x 1000", 5, || {
+    let mut m = SessionMap::new(&co_id, header, None, false).unwrap();
+    for i in 0..1000 {
+      black_box(m.make_new_trusting_transaction(&session, &secret, changes, None, i as f64).ok());
+    }
+  });
+  for i in 0..1000 {
+    last = source.make_new_trusting_transaction(&session, &secret, changes, None, i as f64).unwrap_or_default();
+  }
+  let signature = last.split('"').nth(3).unwrap_or_default().to_owned();
+  let batch = format!("[{}]", source.session_transactions(&session, 0).unwrap().collect::<Vec<_>>().join(","));
+  time("addTransactions 1000 (verified)", 200, || {
+    let mut m = SessionMap::new(&co_id, header, None, false).unwrap();
+    m.add_transactions(&session, Some(&id), &batch, &signature, false).unwrap();
+    black_box(m);
+  });
+  time("addTransactions 1000 (skipVerify)", 200, || {
+    let mut m = SessionMap::new(&co_id, header, None, false).unwrap();
+    m.add_transactions(&session, Some(&id), &batch, &signature, true).unwrap();
+    black_box(m);
+  });
+  time("serde parse only (Vec<Value>)", 200, || {
+    black_box(serde_json::from_str::<Vec<serde_json::Value>>(&batch).ok());
+  });
+  time("SessionMap::new", 20000, || {
+    black_box(SessionMap::new(&co_id, header, None, false).ok());
   });
 }

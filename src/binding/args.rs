@@ -199,8 +199,17 @@ impl JsArg {
     Ok(unsafe { std::slice::from_raw_parts_mut(bytes.as_ptr() as *mut u8, bytes.len()) })
   }
 
+  /// Like [`JsArg::with_str`] for a secret: every Rust-side copy is wiped afterwards.
+  pub fn with_secret_str<R>(&self, name: &str, f: impl FnOnce(&str) -> R) -> JsResult<R> {
+    self.with_str_impl(name, true, f)
+  }
+
   /// Calls `f` with the argument as a `&str` (lone surrogates become U+FFFD, as in napi-rs).
   pub fn with_str<R>(&self, name: &str, f: impl FnOnce(&str) -> R) -> JsResult<R> {
+    self.with_str_impl(name, false, f)
+  }
+
+  fn with_str_impl<R>(&self, name: &str, secret: bool, f: impl FnOnce(&str) -> R) -> JsResult<R> {
     let mut stack = [0u8; STACK_STRING];
     let mut written = 0;
     // SAFETY: the buffer pointer and length describe `stack`.
@@ -219,26 +228,43 @@ impl JsArg {
     // V8 never splits a character and leaves room for the NUL: a result this far from the end
     // is the whole string.
     if written + 4 < STACK_STRING {
-      let text = std::str::from_utf8(&stack[..written]).map_err(|_| type_error(name, "a string", "invalid UTF-8"))?;
-      return Ok(f(text));
+      let result = std::str::from_utf8(&stack[..written]).map(f);
+      if secret {
+        zeroize::Zeroize::zeroize(&mut stack[..written]);
+      }
+      return result.map_err(|_| type_error(name, "a string", "invalid UTF-8"));
     }
-    let owned = self.string(name)?;
-    Ok(f(&owned))
+    if secret {
+      let owned = zeroize::Zeroizing::new(self.string(name)?);
+      Ok(f(&owned))
+    } else {
+      let owned = self.string(name)?;
+      Ok(f(&owned))
+    }
   }
 
-  /// The argument as an owned `String`.
+  /// The argument as an owned `String`, converted in one pass: the UTF-16 length (O(1) in V8)
+  /// bounds the UTF-8 length by 3 bytes per unit, so no separate length-counting pass is needed.
   pub fn string(&self, name: &str) -> JsResult<String> {
-    let mut len = 0;
+    let mut units = 0;
     // SAFETY: a null buffer asks for the length only.
-    let status = unsafe { sys::napi_get_value_string_utf8(self.env, self.value, ptr::null_mut(), 0, &mut len) };
+    let status = unsafe { sys::napi_get_value_string_utf16(self.env, self.value, ptr::null_mut(), 0, &mut units) };
     if status != sys::Status::napi_ok {
       return Err(type_error(name, "a string", &self.describe()));
     }
-    let mut buf = vec![0u8; len + 1];
+    let capacity = units.saturating_mul(3).saturating_add(1);
+    let mut buf: Vec<u8> = Vec::with_capacity(capacity);
     let mut written = 0;
-    // SAFETY: `buf` has room for `len` bytes and the NUL.
-    unsafe { sys::napi_get_value_string_utf8(self.env, self.value, buf.as_mut_ptr().cast(), len + 1, &mut written) };
-    buf.truncate(written);
+    // SAFETY: `buf` has `capacity` writable bytes; Node-API writes at most `capacity` (NUL
+    // included) and reports how many it wrote before the NUL.
+    let status = unsafe {
+      sys::napi_get_value_string_utf8(self.env, self.value, buf.as_mut_ptr().cast(), capacity, &mut written)
+    };
+    if status != sys::Status::napi_ok {
+      return Err(type_error(name, "a string", &self.describe()));
+    }
+    // SAFETY: the first `written` bytes were initialised by Node-API.
+    unsafe { buf.set_len(written.min(capacity)) };
     String::from_utf8(buf).map_err(|_| type_error(name, "a string", "invalid UTF-8"))
   }
 

@@ -93,25 +93,23 @@ impl JsSessionMap {
     made_at: JsArg,
   ) -> Result<String> {
     let made_at = made_at.f64("madeAt")?;
-    let session_id = session_id.string("sessionId")?;
-    let signer_secret = zeroize::Zeroizing::new(signer_secret.string("signerSecret")?);
-    let changes_json = changes_json.string("changesJson")?;
-    let key_id = key_id.string("keyId")?;
-    let key_secret = zeroize::Zeroizing::new(key_secret.string("keySecret")?);
     let inner = &mut self.inner;
-    meta_json.with_optional_str("metaJson", |meta| {
-      inner
-        .make_new_private_transaction(
-          &session_id,
-          &signer_secret,
-          &changes_json,
-          &key_id,
-          &key_secret,
-          meta,
-          made_at,
-        )
-        .js()
-    })?
+    // Nested borrows of the JS strings: no copies beyond the stack buffers (wiped for secrets).
+    session_id.with_str("sessionId", |session_id| {
+      signer_secret.with_secret_str("signerSecret", |signer_secret| {
+        key_secret.with_secret_str("keySecret", |key_secret| {
+          key_id.with_str("keyId", |key_id| {
+            meta_json.with_optional_str("metaJson", |meta| {
+              changes_json.with_str("changesJson", |changes| {
+                inner
+                  .make_new_private_transaction(session_id, signer_secret, changes, key_id, key_secret, meta, made_at)
+                  .js()
+              })
+            })
+          })
+        })
+      })
+    })??????
   }
 
   /// Appends a trusting (plain) local transaction; returns `{"signature":…,"transaction":…}`.
@@ -128,15 +126,16 @@ impl JsSessionMap {
     made_at: JsArg,
   ) -> Result<String> {
     let made_at = made_at.f64("madeAt")?;
-    let session_id = session_id.string("sessionId")?;
-    let signer_secret = zeroize::Zeroizing::new(signer_secret.string("signerSecret")?);
-    let changes_json = changes_json.string("changesJson")?;
     let inner = &mut self.inner;
-    meta_json.with_optional_str("metaJson", |meta| {
-      inner
-        .make_new_trusting_transaction(&session_id, &signer_secret, &changes_json, meta, made_at)
-        .js()
-    })?
+    session_id.with_str("sessionId", |session_id| {
+      signer_secret.with_secret_str("signerSecret", |signer_secret| {
+        meta_json.with_optional_str("metaJson", |meta| {
+          changes_json.with_str("changesJson", |changes| {
+            inner.make_new_trusting_transaction(session_id, signer_secret, changes, meta, made_at).js()
+          })
+        })
+      })
+    })????
   }
 
   /// Session ids in the order they were first written.
@@ -163,7 +162,7 @@ impl JsSessionMap {
     session_id.with_str("sessionId", |id| {
       JsRaw::optional_string(
         &env,
-        self.inner.transaction(id, tx_index).map(session_map::Transaction::json),
+        self.inner.transaction(id, tx_index).map(|t| t.json()),
       )
     })?
   }
@@ -178,7 +177,7 @@ impl JsSessionMap {
     let from_index = from_index.u32("fromIndex")?;
     session_id.with_str("sessionId", |id| {
       match self.inner.session_transactions(id, from_index) {
-        Some(txs) => JsRaw::strings(&env, txs.iter().map(session_map::Transaction::json)),
+        Some(txs) => JsRaw::strings(&env, txs),
         None => JsRaw::null(&env),
       }
     })?

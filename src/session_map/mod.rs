@@ -8,9 +8,11 @@
 //! and the header's canonical form is cojson's own.
 
 mod header;
+mod scan;
 mod transaction;
 
 pub use header::{canonical_header, id_for_header};
+use transaction::Entry;
 pub use transaction::{Privacy, Transaction};
 
 use crate::blake3;
@@ -34,9 +36,11 @@ pub const MAX_CHANGES_BYTES: usize = 1024 * 1024;
 #[derive(Clone)]
 struct Session {
   signer: Option<SignerId>,
-  /// BLAKE3 over the canonical JSON of every committed transaction, in order.
+  /// BLAKE3 over `log`.
   hasher: blake3::Hasher,
-  transactions: Vec<Transaction>,
+  /// The canonical JSON of every committed transaction, concatenated: what the hash chain covers.
+  log: String,
+  entries: Vec<Entry>,
   last_signature: Option<Box<str>>,
   /// In-between signatures: transaction index → the signature that covered it.
   checkpoints: BTreeMap<u32, Box<str>>,
@@ -48,7 +52,8 @@ impl Session {
     Session {
       signer,
       hasher: blake3::Hasher::new(),
-      transactions: Vec::new(),
+      log: String::new(),
+      entries: Vec::new(),
       last_signature: None,
       checkpoints: BTreeMap::new(),
       bytes_since_checkpoint: 0,
@@ -56,14 +61,47 @@ impl Session {
   }
 
   fn count(&self) -> u32 {
-    self.transactions.len() as u32
+    self.entries.len() as u32
+  }
+
+  fn transaction(&self, index: usize) -> Option<Transaction<'_>> {
+    self.entries.get(index).map(|e| Transaction::new(&self.log, *e))
+  }
+
+  /// Appends transactions with `write`, then lets `seal` check the new hash and produce the
+  /// signature to record. On any error the log is cut back: the session is exactly as before.
+  fn append(
+    &mut self,
+    write: impl FnOnce(&mut String, &mut Vec<Entry>) -> Result<u64>,
+    seal: impl FnOnce(&[u8; 32]) -> Result<String>,
+    max_tx_size: u32,
+  ) -> Result<String> {
+    let (old_len, old_count) = (self.log.len(), self.entries.len());
+    let mut hasher = self.hasher.clone();
+    let result = write(&mut self.log, &mut self.entries).and_then(|size| {
+      // One update over the whole appended run lets BLAKE3 hash many chunks at once.
+      hasher.update(self.log.as_bytes().get(old_len..).unwrap_or_default());
+      Ok((size, seal(&hasher.finalize())?))
+    });
+    match result {
+      Ok((size, signature)) => {
+        self.hasher = hasher;
+        self.record_write(size, &signature, max_tx_size);
+        Ok(signature)
+      }
+      Err(e) => {
+        self.log.truncate(old_len);
+        self.entries.truncate(old_count);
+        Err(e)
+      }
+    }
   }
 
   /// Records that a write/batch of `size` bytes, signed by `signature`, was appended.
   fn record_write(&mut self, size: u64, signature: &str, max_tx_size: u32) {
     self.last_signature = Some(signature.into());
     self.bytes_since_checkpoint += size;
-    if self.bytes_since_checkpoint > u64::from(max_tx_size) && !self.transactions.is_empty() {
+    if self.bytes_since_checkpoint > u64::from(max_tx_size) && !self.entries.is_empty() {
       self.checkpoints.insert(self.count() - 1, signature.into());
       self.bytes_since_checkpoint = 0;
     }
@@ -172,55 +210,59 @@ impl SessionMap {
       return Err(self.deleted_error());
     }
     let batch = transaction::parse_batch(transactions_json)?;
-    let existing = self.sessions.get(session_id);
-    let signer = match existing.and_then(|s| s.signer.clone()) {
+    let existing_signer = self.sessions.get(session_id).map(|s| s.signer.clone());
+    let signer = match existing_signer.clone().flatten() {
       Some(signer) => Some(signer),
       None => signer_id.map(SignerId::parse).transpose()?,
     };
-    let mut hasher = existing.map(|s| s.hasher.clone()).unwrap_or_default();
-    let mut transactions = Vec::with_capacity(batch.len());
-    let mut size = 0u64;
-    for parsed in &batch {
-      let fields = parsed.fields();
-      size += fields.size() as u64;
-      let tx = fields.to_transaction()?;
-      hasher.update(tx.json().as_bytes());
-      transactions.push(tx);
-    }
-    if !skip_verify {
-      let hash = hasher.finalize();
-      let message = signed_hash_message(&hash);
-      let verified = match &signer {
-        Some(signer) => signer.verify(message.as_bytes(), &*ed25519::parse_signature(signature)?),
-        None => false,
-      };
-      if !verified {
-        let reason = if signer.is_some() {
-          ""
-        } else {
-          "no signer id for a new session; "
-        };
-        return Err(Error::new(
-          Code::SignatureVerificationFailed,
-          format!(
-            "Signature verification failed: {reason}(hash: {})",
-            &message[1..message.len() - 1]
-          ),
-        ));
+    let mut created = None;
+    let session = match self.sessions.get_mut(session_id) {
+      Some(session) => session,
+      None => created.insert(Session::new(None)),
+    };
+    let write = |log: &mut String, entries: &mut Vec<Entry>| {
+      // The canonical form is never longer than what cojson sends: reserve once, no regrowth.
+      log.reserve(transactions_json.len());
+      entries.reserve(batch.len());
+      let mut size = 0u64;
+      for parsed in &batch {
+        let fields = parsed.fields();
+        size += fields.size() as u64;
+        entries.push(fields.append_to(log)?);
       }
-    }
-    // Everything is checked: commit.
-    let max_tx_size = self.max_tx_size;
-    let session = self
-      .sessions
-      .entry(session_id.to_owned())
-      .or_insert_with(|| Session::new(None));
+      Ok(size)
+    };
+    let verify = |hash: &[u8; 32]| {
+      if !skip_verify {
+        let message = signed_hash_message(hash);
+        let verified = match &signer {
+          Some(signer) => signer.verify(message.as_bytes(), &*ed25519::parse_signature(signature)?),
+          None => false,
+        };
+        if !verified {
+          let reason = if signer.is_some() {
+            ""
+          } else {
+            "no signer id for a new session; "
+          };
+          return Err(Error::new(
+            Code::SignatureVerificationFailed,
+            format!(
+              "Signature verification failed: {reason}(hash: {})",
+              &message[1..message.len() - 1]
+            ),
+          ));
+        }
+      }
+      Ok(signature.to_owned())
+    };
+    session.append(write, verify, self.max_tx_size)?;
     if session.signer.is_none() {
       session.signer = signer;
     }
-    session.hasher = hasher;
-    session.transactions.extend(transactions);
-    session.record_write(size, signature, max_tx_size);
+    if let Some(session) = created {
+      self.sessions.insert(session_id.to_owned(), session);
+    }
     self.update_streaming();
     Ok(())
   }
@@ -244,42 +286,41 @@ impl SessionMap {
   /// Appends one local transaction signed with `signer_secret` and returns
   /// `{"signature":…,"transaction":…}`. Nothing is changed unless everything succeeds.
   fn append_local(&mut self, session_id: &str, signer_secret: &str, fields: &Fields) -> Result<String> {
-    let tx = fields.to_transaction()?;
-    let max_tx_size = self.max_tx_size;
-    let (signature, signer) = {
-      let existing = self.sessions.get(session_id);
-      let mut hasher = existing.map(|s| s.hasher.clone()).unwrap_or_default();
-      hasher.update(tx.json().as_bytes());
-      let message = signed_hash_message(&hasher.finalize());
-      let (signature, public) = ed25519::with_signer_secret(signer_secret.as_bytes(), |key| {
-        (
-          prefixed_base58(prefix::SIGNATURE, &key.sign(message.as_bytes()).to_bytes()),
-          key.verifying_key().to_bytes(),
-        )
-      })?;
-      let signer = match existing.and_then(|s| s.signer.clone()) {
-        Some(s) => Some(s),
-        None => SignerId::parse(&prefixed_base58(prefix::SIGNER_ID, &public)).ok(),
-      };
-      (signature, (signer, hasher))
+    let mut created = None;
+    let session = match self.sessions.get_mut(session_id) {
+      Some(session) => session,
+      None => created.insert(Session::new(None)),
     };
-    let (signer, hasher) = signer;
-    let session = self
-      .sessions
-      .entry(session_id.to_owned())
-      .or_insert_with(|| Session::new(None));
+    let mut public = None;
+    let sign = |hash: &[u8; 32]| {
+      let message = signed_hash_message(hash);
+      ed25519::with_signer_secret(signer_secret.as_bytes(), |key| {
+        public = Some(key.verifying_key().to_bytes());
+        prefixed_base58(prefix::SIGNATURE, &key.sign(message.as_bytes()).to_bytes())
+      })
+    };
+    let first = session.entries.len();
+    let signature = session.append(
+      |log, entries| {
+        entries.push(fields.append_to(log)?);
+        Ok(fields.size() as u64)
+      },
+      sign,
+      self.max_tx_size,
+    )?;
     if session.signer.is_none() {
-      session.signer = signer;
+      session.signer = public.and_then(|p| SignerId::parse(&prefixed_base58(prefix::SIGNER_ID, &p)).ok());
     }
-    session.hasher = hasher;
-    let mut out = String::with_capacity(tx.json().len() + signature.len() + 32);
+    let json = session.transaction(first).map(|t| t.json()).unwrap_or_default();
+    let mut out = String::with_capacity(json.len() + signature.len() + 32);
     out.push_str("{\"signature\":\"");
     out.push_str(&signature);
     out.push_str("\",\"transaction\":");
-    out.push_str(tx.json());
+    out.push_str(json);
     out.push('}');
-    session.transactions.push(tx);
-    session.record_write(fields.size() as u64, &signature, max_tx_size);
+    if let Some(session) = created {
+      self.sessions.insert(session_id.to_owned(), session);
+    }
     self.update_streaming();
     Ok(out)
   }
@@ -297,10 +338,10 @@ impl SessionMap {
     self.check_local_write(changes_json)?;
     let fields = Fields {
       privacy: Privacy::Trusting,
-      changes: changes_json,
-      key_used: "",
+      changes: changes_json.into(),
+      key_used: "".into(),
       made_at: made_at as u64,
-      meta: meta_json,
+      meta: meta_json.map(Into::into),
     };
     self.append_local(session_id, signer_secret, &fields)
   }
@@ -326,10 +367,10 @@ impl SessionMap {
     let encrypted_meta = meta_json.map(|m| encrypt_field(&key, &nonce, m));
     let fields = Fields {
       privacy: Privacy::Private,
-      changes: &encrypted_changes,
-      key_used: key_id,
+      changes: encrypted_changes.as_str().into(),
+      key_used: key_id.into(),
       made_at: made_at as u64,
-      meta: encrypted_meta.as_deref(),
+      meta: encrypted_meta.as_deref().map(Into::into),
     };
     self.append_local(session_id, signer_secret, &fields)
   }
@@ -343,14 +384,16 @@ impl SessionMap {
     self.sessions.get(session_id).map(Session::count)
   }
 
-  pub fn transaction(&self, session_id: &str, tx_index: u32) -> Option<&Transaction> {
-    self.sessions.get(session_id)?.transactions.get(tx_index as usize)
+  pub fn transaction(&self, session_id: &str, tx_index: u32) -> Option<Transaction<'_>> {
+    self.sessions.get(session_id)?.transaction(tx_index as usize)
   }
 
-  /// Transactions from `from_index` on (empty past the end); `None` for an unknown session.
-  pub fn session_transactions(&self, session_id: &str, from_index: u32) -> Option<&[Transaction]> {
-    let transactions = &self.sessions.get(session_id)?.transactions;
-    Some(transactions.get(from_index as usize..).unwrap_or(&[]))
+  /// The canonical JSON of the transactions from `from_index` on (none past the end); `None` for
+  /// an unknown session.
+  pub fn session_transactions(&self, session_id: &str, from_index: u32) -> Option<impl ExactSizeIterator<Item = &str>> {
+    let session = self.sessions.get(session_id)?;
+    let entries = session.entries.get(from_index as usize..).unwrap_or(&[]);
+    Some(entries.iter().map(|e| Transaction::new(&session.log, *e).json()))
   }
 
   pub fn last_signature(&self, session_id: &str) -> Option<&str> {
@@ -437,11 +480,11 @@ impl SessionMap {
   }
 
   /// The session and transaction for a decryption; `Ok(None)` for an unknown session.
-  fn transaction_for_decryption(&self, session_id: &str, tx_index: u32) -> Result<Option<&Transaction>> {
+  fn transaction_for_decryption(&self, session_id: &str, tx_index: u32) -> Result<Option<Transaction<'_>>> {
     let Some(session) = self.sessions.get(session_id) else {
       return Ok(None);
     };
-    session.transactions.get(tx_index as usize).map(Some).ok_or_else(|| {
+    session.transaction(tx_index as usize).map(Some).ok_or_else(|| {
       Error::new(
         Code::TransactionNotFound,
         format!("Transaction not found at index {tx_index}"),

@@ -18,10 +18,12 @@ pub enum Privacy {
   Trusting,
 }
 
-/// A transaction as stored: its canonical JSON and where its string fields are inside it.
-#[derive(Debug, Clone)]
-pub struct Transaction {
-  json: Box<str>,
+/// Where a stored transaction is inside its session's log (the concatenation of the canonical JSON
+/// of every transaction, which is also exactly what the session's hash chain covers).
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+  start: u32,
+  end: u32,
   privacy: Privacy,
   /// Byte range of the raw (still escaped) contents of `encryptedChanges` / `changes`.
   changes: (u32, u32),
@@ -29,15 +31,57 @@ pub struct Transaction {
   meta: Option<(u32, u32)>,
 }
 
+/// A string field value: plain text to be escaped, or the contents of a JSON string literal that
+/// is already escaped exactly as `JSON.stringify` would escape it (copied as is).
+#[derive(Clone, Copy, Debug)]
+pub enum Text<'a> {
+  Plain(&'a str),
+  Escaped { raw: &'a str, len: usize },
+}
+
+impl Text<'_> {
+  /// Byte length of the (unescaped) text.
+  pub fn len(&self) -> usize {
+    match self {
+      Text::Plain(s) => s.len(),
+      Text::Escaped { len, .. } => *len,
+    }
+  }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+  fn from(s: &'a str) -> Self {
+    Text::Plain(s)
+  }
+}
+
 /// The field values of a transaction, before it is written out.
 pub struct Fields<'a> {
   pub privacy: Privacy,
   /// `encryptedChanges` for private transactions, `changes` for trusting ones.
-  pub changes: &'a str,
+  pub changes: Text<'a>,
   /// `keyUsed`, for private transactions.
-  pub key_used: &'a str,
+  pub key_used: Text<'a>,
   pub made_at: u64,
-  pub meta: Option<&'a str>,
+  pub meta: Option<Text<'a>>,
+}
+
+fn offset(n: usize) -> Result<u32> {
+  u32::try_from(n).map_err(|_| Error::new(Code::TransactionTooLarge, "a session log cannot grow beyond 4 GiB"))
+}
+
+/// Writes a JSON string and returns the byte range of its contents (between the quotes).
+fn push_field(out: &mut String, text: Text) -> Result<(u32, u32)> {
+  let start = out.len() + 1;
+  match text {
+    Text::Plain(s) => json::push_string(out, s),
+    Text::Escaped { raw, .. } => {
+      out.push('"');
+      out.push_str(raw);
+      out.push('"');
+    }
+  }
+  Ok((offset(start)?, offset(out.len() - 1)?))
 }
 
 impl Fields<'_> {
@@ -47,90 +91,88 @@ impl Fields<'_> {
     self.changes.len()
   }
 
-  /// Writes the canonical JSON.
-  pub fn to_transaction(&self) -> Result<Transaction> {
-    let mut out = String::with_capacity(self.changes.len() + self.meta.map_or(0, str::len) + self.key_used.len() + 96);
-    let changes;
-    match self.privacy {
+  /// Appends the canonical JSON to a session log and returns where it is.
+  pub fn append_to(&self, log: &mut String) -> Result<Entry> {
+    let start = offset(log.len())?;
+    let changes = match self.privacy {
       Privacy::Private => {
-        out.push_str("{\"encryptedChanges\":");
-        changes = push_field(&mut out, self.changes);
-        out.push_str(",\"keyUsed\":");
-        push_field(&mut out, self.key_used);
+        log.push_str("{\"encryptedChanges\":");
+        let changes = push_field(log, self.changes)?;
+        log.push_str(",\"keyUsed\":");
+        push_field(log, self.key_used)?;
+        changes
       }
       Privacy::Trusting => {
-        out.push_str("{\"changes\":");
-        changes = push_field(&mut out, self.changes);
+        log.push_str("{\"changes\":");
+        push_field(log, self.changes)?
       }
-    }
-    out.push_str(",\"madeAt\":");
-    out.push_str(&self.made_at.to_string());
-    let meta = self.meta.map(|m| {
-      out.push_str(",\"meta\":");
-      push_field(&mut out, m)
-    });
-    out.push_str(match self.privacy {
+    };
+    log.push_str(",\"madeAt\":");
+    log.push_str(itoa::Buffer::new().format(self.made_at));
+    let meta = match self.meta {
+      Some(m) => {
+        log.push_str(",\"meta\":");
+        Some(push_field(log, m)?)
+      }
+      None => None,
+    };
+    log.push_str(match self.privacy {
       Privacy::Private => ",\"privacy\":\"private\"}",
       Privacy::Trusting => ",\"privacy\":\"trusting\"}",
     });
-    let range = |r: (usize, usize)| -> Result<(u32, u32)> {
-      Ok((
-        u32::try_from(r.0).map_err(|_| too_large())?,
-        u32::try_from(r.1).map_err(|_| too_large())?,
-      ))
-    };
-    Ok(Transaction {
-      changes: range(changes)?,
-      meta: meta.map(range).transpose()?,
-      json: out.into_boxed_str(),
+    Ok(Entry {
+      start,
+      end: offset(log.len())?,
       privacy: self.privacy,
+      changes,
+      meta,
     })
   }
 }
 
-fn too_large() -> Error {
-  Error::new(
-    Code::TransactionTooLarge,
-    "a transaction larger than 4 GiB cannot be stored",
-  )
+/// A stored transaction: its entry and the session log it points into.
+#[derive(Clone, Copy)]
+pub struct Transaction<'a> {
+  log: &'a str,
+  entry: Entry,
 }
 
-/// Writes a JSON string and returns the byte range of its contents (between the quotes).
-fn push_field(out: &mut String, s: &str) -> (usize, usize) {
-  let start = out.len() + 1;
-  json::push_string(out, s);
-  (start, out.len() - 1)
-}
+impl<'a> Transaction<'a> {
+  pub fn new(log: &'a str, entry: Entry) -> Self {
+    Transaction { log, entry }
+  }
 
-impl Transaction {
   /// The canonical JSON.
-  pub fn json(&self) -> &str {
-    &self.json
+  pub fn json(&self) -> &'a str {
+    self
+      .log
+      .get(self.entry.start as usize..self.entry.end as usize)
+      .unwrap_or("")
   }
 
   pub fn privacy(&self) -> Privacy {
-    self.privacy
+    self.entry.privacy
   }
 
-  fn field(&self, range: (u32, u32)) -> Cow<'_, str> {
+  fn field(&self, range: (u32, u32)) -> Cow<'a, str> {
     let (start, end) = (range.0 as usize, range.1 as usize);
-    let raw = self.json.get(start..end).unwrap_or("");
+    let raw = self.log.get(start..end).unwrap_or("");
     if !raw.contains('\\') {
       return Cow::Borrowed(raw);
     }
     // Escaped content: let serde_json undo the escapes of the quoted literal.
-    let quoted = self.json.get(start.saturating_sub(1)..end + 1).unwrap_or("\"\"");
+    let quoted = self.log.get(start.saturating_sub(1)..end + 1).unwrap_or("\"\"");
     Cow::Owned(serde_json::from_str::<String>(quoted).unwrap_or_default())
   }
 
   /// `encryptedChanges` (private) or `changes` (trusting), unescaped.
-  pub fn changes(&self) -> Cow<'_, str> {
-    self.field(self.changes)
+  pub fn changes(&self) -> Cow<'a, str> {
+    self.field(self.entry.changes)
   }
 
   /// `meta`, unescaped, if present.
-  pub fn meta(&self) -> Option<Cow<'_, str>> {
-    self.meta.map(|r| self.field(r))
+  pub fn meta(&self) -> Option<Cow<'a, str>> {
+    self.entry.meta.map(|r| self.field(r))
   }
 }
 
@@ -211,29 +253,54 @@ fn invalid(index: usize, problem: &str) -> Error {
   )
 }
 
+/// A string field of a parsed transaction.
+pub enum Value<'a> {
+  /// Unescaped by serde (the general path).
+  Owned(Cow<'a, str>),
+  /// Canonically escaped literal contents (the fast path, see `scan`).
+  Escaped { raw: &'a str, len: usize },
+}
+
+impl Value<'_> {
+  fn text(&self) -> Text<'_> {
+    match self {
+      Value::Owned(s) => Text::Plain(s),
+      Value::Escaped { raw, len } => Text::Escaped { raw, len: *len },
+    }
+  }
+}
+
 /// A transaction parsed from a peer's batch, ready to be written in canonical form.
 pub struct Parsed<'a> {
-  privacy: Privacy,
-  changes: Cow<'a, str>,
-  key_used: Cow<'a, str>,
-  made_at: u64,
-  meta: Option<Cow<'a, str>>,
+  pub(super) privacy: Privacy,
+  pub(super) changes: Value<'a>,
+  pub(super) key_used: Value<'a>,
+  pub(super) made_at: u64,
+  pub(super) meta: Option<Value<'a>>,
 }
 
 impl Parsed<'_> {
   pub fn fields(&self) -> Fields<'_> {
     Fields {
       privacy: self.privacy,
-      changes: &self.changes,
-      key_used: &self.key_used,
+      changes: self.changes.text(),
+      key_used: self.key_used.text(),
       made_at: self.made_at,
-      meta: self.meta.as_deref(),
+      meta: self.meta.as_ref().map(Value::text),
     }
   }
 }
 
 /// Parses a JSON array of transactions; any problem anywhere rejects the whole batch.
 pub fn parse_batch(transactions_json: &str) -> Result<Vec<Parsed<'_>>> {
+  if let Some(parsed) = super::scan::scan_batch(transactions_json) {
+    return Ok(parsed);
+  }
+  parse_batch_serde(transactions_json)
+}
+
+/// The general path of [`parse_batch`], which also produces every error message.
+pub fn parse_batch_serde(transactions_json: &str) -> Result<Vec<Parsed<'_>>> {
   let incoming: Vec<Incoming> = serde_json::from_str(transactions_json)
     .map_err(|e| Error::new(Code::InvalidTransaction, format!("Invalid transactions JSON: {e}")))?;
   incoming
@@ -251,21 +318,21 @@ pub fn parse_batch(transactions_json: &str) -> Result<Vec<Parsed<'_>>> {
       }
       let meta = match tx.meta {
         None | Some(Loose::Null) => None,
-        Some(Loose::Str(s)) => Some(s),
+        Some(Loose::Str(s)) => Some(Value::Owned(s)),
         Some(Loose::Other) => return Err(invalid(i, "`meta` must be a string")),
       };
       match (tx.encrypted_changes, tx.key_used, tx.changes) {
         (Some(Loose::Str(changes)), Some(Loose::Str(key_used)), _) => Ok(Parsed {
           privacy: Privacy::Private,
-          changes,
-          key_used,
+          changes: Value::Owned(changes),
+          key_used: Value::Owned(key_used),
           made_at,
           meta,
         }),
         (_, _, Some(Loose::Str(changes))) => Ok(Parsed {
           privacy: Privacy::Trusting,
-          changes,
-          key_used: Cow::Borrowed(""),
+          changes: Value::Owned(changes),
+          key_used: Value::Owned(Cow::Borrowed("")),
           made_at,
           meta,
         }),
@@ -283,10 +350,15 @@ mod tests {
   use super::*;
 
   fn canonical(json: &str) -> Vec<String> {
-    parse_batch(json)
+    let mut log = String::new();
+    let entries: Vec<Entry> = parse_batch(json)
       .unwrap()
       .iter()
-      .map(|p| p.fields().to_transaction().unwrap().json().to_owned())
+      .map(|p| p.fields().append_to(&mut log).unwrap())
+      .collect();
+    entries
+      .into_iter()
+      .map(|e| Transaction::new(&log, e).json().to_owned())
       .collect()
   }
 
@@ -345,27 +417,35 @@ mod tests {
 
   #[test]
   fn field_ranges_unescape() {
-    let tx = Fields {
+    let mut log = String::from("{\"previous\":1}");
+    let first = Fields {
       privacy: Privacy::Trusting,
-      changes: "a\"b",
-      key_used: "",
+      changes: "a\"b".into(),
+      key_used: "".into(),
       made_at: 1,
-      meta: Some("m\n"),
+      meta: Some("m\n".into()),
     }
-    .to_transaction()
+    .append_to(&mut log)
     .unwrap();
-    assert_eq!(tx.changes(), "a\"b");
-    assert_eq!(tx.meta().unwrap(), "m\n");
-    let tx = Fields {
+    let second = Fields {
       privacy: Privacy::Private,
-      changes: "encrypted_Uxy",
-      key_used: "key_z",
+      changes: "encrypted_Uxy".into(),
+      key_used: "key_z".into(),
       made_at: 1,
       meta: None,
     }
-    .to_transaction()
+    .append_to(&mut log)
     .unwrap();
+    let tx = Transaction::new(&log, first);
+    assert_eq!(tx.changes(), "a\"b");
+    assert_eq!(tx.meta().unwrap(), "m\n");
+    assert_eq!(
+      tx.json(),
+      r#"{"changes":"a\"b","madeAt":1,"meta":"m\n","privacy":"trusting"}"#
+    );
+    let tx = Transaction::new(&log, second);
     assert_eq!(tx.changes(), "encrypted_Uxy");
     assert!(tx.meta().is_none());
+    assert_eq!(tx.privacy(), Privacy::Private);
   }
 }
