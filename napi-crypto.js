@@ -63,9 +63,22 @@ function takeSecret(length) {
   return out
 }
 
-// Whether a result of `extra` + `bytes.length` bytes fits the scratch buffer.
+// Type and length read through the built-in TypedArray getters: unlike `instanceof` and
+// `.length`, they run no user code (Proxy traps, overridden properties) and see a detached
+// buffer as empty, exactly as the addon does.
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype)
+const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get
+const typedArrayLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'length').get
+
+// The byte length of a real Uint8Array (Buffer included), or -1 for anything else.
+function uint8Length(value) {
+  return typedArrayTag.call(value) === 'Uint8Array' ? typedArrayLength.call(value) : -1
+}
+
+// Whether the result for `bytes` (its length plus `extra`) fits the scratch buffer.
 function fits(bytes, extra) {
-  return bytes instanceof Uint8Array && bytes.length + extra <= SCRATCH_BYTES
+  const length = uint8Length(bytes)
+  return length >= 0 && length + extra <= SCRATCH_BYTES
 }
 
 function blake3HashOnce(data) {
@@ -157,16 +170,18 @@ class Blake3Hasher {
   }
 
   update(data) {
-    if (!(data instanceof Uint8Array) || data.length >= HASHER_BLOCK / 4) {
+    const length = uint8Length(data)
+    if (length < 0 || length >= HASHER_BLOCK / 4) {
       // Large (or invalid, for the addon to reject) input goes straight through, in order.
       this.#flush()
       this.#hasher.update(data)
       return
     }
-    if (this.#pendingLength + data.length > HASHER_BLOCK) this.#flush()
+    if (length === 0) return
+    if (this.#pendingLength + length > HASHER_BLOCK) this.#flush()
     if (this.#pending === null) this.#pending = new Uint8Array(HASHER_BLOCK)
     this.#pending.set(data, this.#pendingLength)
-    this.#pendingLength += data.length
+    this.#pendingLength += length
   }
 
   finalize() {
