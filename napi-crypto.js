@@ -46,6 +46,23 @@ function explainLoadFailure(error) {
   return wrapped
 }
 
+// Exports that need no JavaScript layer.
+const {
+  SessionMap,
+  ed25519SignatureFromBytes,
+  ed25519SigningKeyFromBytes,
+  ed25519Verify,
+  ed25519VerifyingKeyFromBytes,
+  getSealerId,
+  getSignerId,
+  newEd25519SigningKey,
+  newX25519PrivateKey,
+  shortHash,
+  sign,
+  verify,
+  x25519DiffieHellman,
+} = native
+
 // ---------------------------------------------------------------------------------------------
 // Byte results through the scratch buffer
 
@@ -203,26 +220,307 @@ class Blake3Hasher {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Exports: the 30 of cojson-core-napi 0.20.19. One name per line, so that Node's and Deno's
+// NapiCrypto: a complete cojson 0.20.19 CryptoProvider over this package, with the behaviour and
+// output formats of cojson's own NapiCrypto and CryptoProvider (methods listed in the spec, §5).
+
+const { Buffer } = require('node:buffer')
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder()
+const utf8 = (text) => textEncoder.encode(text)
+const base58 = native.__base58
+
+// cojson's stableStringify: sorted keys, undefined skipped (null in arrays), toJSON honoured,
+// non-finite numbers as null, strings starting with encrypted_U / binary_U written unescaped.
+function stableStringify(data) {
+  let node = data
+  if (node && typeof node.toJSON === 'function') node = node.toJSON()
+  if (node === undefined) return undefined
+  if (typeof node === 'number') return Number.isFinite(node) ? '' + node : 'null'
+  if (typeof node !== 'object') {
+    if (typeof node === 'string' && (node.startsWith('encrypted_U') || node.startsWith('binary_U'))) return `"${node}"`
+    return JSON.stringify(node)
+  }
+  if (node === null) return 'null'
+  if (Array.isArray(node)) {
+    let out = '['
+    for (let i = 0; i < node.length; i++) out += (i ? ',' : '') + (stableStringify(node[i]) || 'null')
+    return out + ']'
+  }
+  const keys = Object.keys(node).sort()
+  let out = ''
+  for (const key of keys) {
+    const value = stableStringify(node[key])
+    if (!value) continue
+    out += (out ? ',' : '') + JSON.stringify(key) + ':' + value
+  }
+  return '{' + out + '}'
+}
+
+// base64url with '=' padding, as cojson writes it; decoding accepts padded or unpadded input.
+function bytesToBase64url(bytes) {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
+  return text + '='.repeat((4 - (text.length % 4)) % 4)
+}
+
+function base64urlToBytes(text) {
+  const buffer = Buffer.from(text, 'base64url')
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength).slice()
+}
+
+const randomBytes = (length) => crypto.getRandomValues(new Uint8Array(length))
+const SECRET_SEED_LENGTH = 32
+
+/** What cojson expects back from `createSessionMap`: parsed transactions, `undefined` for null. */
+class SessionMapAdapter {
+  #map
+  constructor(map) {
+    this.#map = map
+  }
+  getHeader() {
+    return this.#map.getHeader()
+  }
+  addTransactions(sessionId, signerId, transactionsJson, signature, skipVerify) {
+    this.#map.addTransactions(sessionId, signerId, transactionsJson, signature, skipVerify)
+  }
+  makeNewPrivateTransaction(sessionId, signerSecret, changesJson, keyId, keySecret, metaJson, madeAt) {
+    return this.#map.makeNewPrivateTransaction(sessionId, signerSecret, changesJson, keyId, keySecret, metaJson, madeAt)
+  }
+  makeNewTrustingTransaction(sessionId, signerSecret, changesJson, metaJson, madeAt) {
+    return this.#map.makeNewTrustingTransaction(sessionId, signerSecret, changesJson, metaJson, madeAt)
+  }
+  getSessionIds() {
+    return this.#map.getSessionIds()
+  }
+  getTransactionCount(sessionId) {
+    return this.#map.getTransactionCount(sessionId)
+  }
+  getTransaction(sessionId, txIndex) {
+    const json = this.#map.getTransaction(sessionId, txIndex)
+    return json ? JSON.parse(json) : undefined
+  }
+  getSessionTransactions(sessionId, fromIndex) {
+    const list = this.#map.getSessionTransactions(sessionId, fromIndex)
+    return list ? list.map((json) => JSON.parse(json)) : undefined
+  }
+  getLastSignature(sessionId) {
+    return this.#map.getLastSignature(sessionId) ?? undefined
+  }
+  getSignatureAfter(sessionId, txIndex) {
+    return this.#map.getSignatureAfter(sessionId, txIndex) ?? undefined
+  }
+  getLastSignatureCheckpoint(sessionId) {
+    return this.#map.getLastSignatureCheckpoint(sessionId) ?? undefined
+  }
+  getKnownState() {
+    return this.#map.getKnownState()
+  }
+  getKnownStateWithStreaming() {
+    return this.#map.getKnownStateWithStreaming() ?? undefined
+  }
+  isStreaming() {
+    return this.#map.isStreaming()
+  }
+  setStreamingKnownState(streamingJson) {
+    this.#map.setStreamingKnownState(streamingJson)
+  }
+  markAsDeleted() {
+    this.#map.markAsDeleted()
+  }
+  isDeleted() {
+    return this.#map.isDeleted()
+  }
+  decryptTransaction(sessionId, txIndex, keySecret) {
+    return this.#map.decryptTransaction(sessionId, txIndex, keySecret) ?? undefined
+  }
+  decryptTransactionMeta(sessionId, txIndex, keySecret) {
+    return this.#map.decryptTransactionMeta(sessionId, txIndex, keySecret) ?? undefined
+  }
+}
+
+class NapiCrypto {
+  constructor() {
+    this.agentIdCache = new Map()
+  }
+
+  static async create() {
+    return new NapiCrypto()
+  }
+
+  // --- randomness and keys
+  randomBytes(length) {
+    return randomBytes(length)
+  }
+  newEd25519SigningKey() {
+    return native.newEd25519SigningKey()
+  }
+  newX25519StaticSecret() {
+    return native.newX25519PrivateKey()
+  }
+  newRandomSigner() {
+    return `signerSecret_z${base58(this.newEd25519SigningKey())}`
+  }
+  newRandomSealer() {
+    return `sealerSecret_z${base58(this.newX25519StaticSecret())}`
+  }
+  newRandomAgentSecret() {
+    return `${this.newRandomSealer()}/${this.newRandomSigner()}`
+  }
+  newRandomKeySecret() {
+    return { secret: `keySecret_z${base58(randomBytes(32))}`, id: `key_z${base58(randomBytes(12))}` }
+  }
+  newRandomSecretSeed() {
+    return randomBytes(SECRET_SEED_LENGTH)
+  }
+  agentSecretFromSecretSeed(secretSeed) {
+    if (secretSeed.length !== SECRET_SEED_LENGTH) {
+      throw new Error(`Secret seed needs to be ${SECRET_SEED_LENGTH} bytes long`)
+    }
+    const sealer = this.blake3HashOnceWithContext(secretSeed, { context: utf8('seal') })
+    const signer = this.blake3HashOnceWithContext(secretSeed, { context: utf8('sign') })
+    return `sealerSecret_z${base58(sealer)}/signerSecret_z${base58(signer)}`
+  }
+  uniquenessForHeader() {
+    return `z${base58(randomBytes(12))}`
+  }
+  createdNowUnique() {
+    return { createdAt: new Date().toISOString(), uniqueness: this.uniquenessForHeader() }
+  }
+  newRandomSessionID(accountID) {
+    return `${accountID}_session_z${base58(randomBytes(8))}`
+  }
+  newDeleteSessionID(accountID) {
+    return `${accountID}_session_d${base58(randomBytes(7))}$`
+  }
+
+  // --- agents
+  getSignerID(secret) {
+    return getSignerId(utf8(secret))
+  }
+  getSealerID(secret) {
+    return getSealerId(utf8(secret))
+  }
+  getAgentID(secret) {
+    let agentId = this.agentIdCache.get(secret)
+    if (!agentId) {
+      const [sealerSecret, signerSecret] = secret.split('/')
+      agentId = `${this.getSealerID(sealerSecret)}/${this.getSignerID(signerSecret)}`
+      this.agentIdCache.set(secret, agentId)
+    }
+    return agentId
+  }
+  getAgentSignerID(agentId) {
+    return agentId.split('/')[1]
+  }
+  getAgentSignerSecret(agentSecret) {
+    return agentSecret.split('/')[1]
+  }
+  getAgentSealerID(agentId) {
+    return agentId.split('/')[0]
+  }
+  getAgentSealerSecret(agentSecret) {
+    return agentSecret.split('/')[0]
+  }
+
+  // --- hashing
+  blake3HashOnce(data) {
+    return blake3HashOnce(data)
+  }
+  blake3HashOnceWithContext(data, { context }) {
+    return blake3HashOnceWithContext(data, context)
+  }
+  shortHash(value) {
+    return shortHash(stableStringify(value))
+  }
+  secureHash(value) {
+    return `hash_z${base58(blake3HashOnce(utf8(stableStringify(value))))}`
+  }
+
+  // --- signatures
+  sign(secret, message) {
+    return sign(utf8(stableStringify(message)), utf8(secret))
+  }
+  verify(signature, message, id) {
+    return verify(utf8(signature), utf8(stableStringify(message)), utf8(id))
+  }
+
+  // --- symmetric encryption (unauthenticated XSalsa20, as the Jazz wire format)
+  encrypt(value, keySecret, nOnceMaterial) {
+    const bytes = encrypt(utf8(stableStringify(value)), keySecret, utf8(stableStringify(nOnceMaterial)))
+    return `encrypted_U${bytesToBase64url(bytes)}`
+  }
+  decryptRaw(encrypted, keySecret, nOnceMaterial) {
+    const bytes = base64urlToBytes(encrypted.substring('encrypted_U'.length))
+    return textDecoder.decode(decrypt(bytes, keySecret, utf8(stableStringify(nOnceMaterial))))
+  }
+  decrypt(encrypted, keySecret, nOnceMaterial) {
+    try {
+      return JSON.parse(this.decryptRaw(encrypted, keySecret, nOnceMaterial))
+    } catch {
+      return undefined
+    }
+  }
+  encryptKeySecret({ toEncrypt, encrypting }) {
+    const nOnceMaterial = { encryptedID: toEncrypt.id, encryptingID: encrypting.id }
+    return {
+      encryptedID: toEncrypt.id,
+      encryptingID: encrypting.id,
+      encrypted: this.encrypt(toEncrypt.secret, encrypting.secret, nOnceMaterial),
+    }
+  }
+  decryptKeySecret(encryptedInfo, sealingSecret) {
+    const nOnceMaterial = { encryptedID: encryptedInfo.encryptedID, encryptingID: encryptedInfo.encryptingID }
+    return this.decrypt(encryptedInfo.encrypted, sealingSecret, nOnceMaterial)
+  }
+
+  // --- sealing
+  seal({ message, from, to, nOnceMaterial }) {
+    const bytes = seal(utf8(stableStringify(message)), from, to, utf8(stableStringify(nOnceMaterial)))
+    return `sealed_U${bytesToBase64url(bytes)}`
+  }
+  unseal(sealed, sealer, from, nOnceMaterial) {
+    // Authentication errors propagate, as in cojson; unparseable plaintext gives undefined.
+    const bytes = unseal(base64urlToBytes(sealed.substring('sealed_U'.length)), sealer, from, utf8(stableStringify(nOnceMaterial)))
+    try {
+      return JSON.parse(textDecoder.decode(bytes))
+    } catch {
+      return undefined
+    }
+  }
+  sealForGroup({ message, to, nOnceMaterial }) {
+    const bytes = sealForGroup(utf8(stableStringify(message)), to, utf8(stableStringify(nOnceMaterial)))
+    return `sealedForGroup_U${bytesToBase64url(bytes)}`
+  }
+  unsealForGroup(sealed, groupSealerSecret, nOnceMaterial) {
+    try {
+      const bytes = unsealForGroup(
+        base64urlToBytes(sealed.substring('sealedForGroup_U'.length)),
+        groupSealerSecret,
+        utf8(stableStringify(nOnceMaterial)),
+      )
+      return JSON.parse(textDecoder.decode(bytes))
+    } catch {
+      return undefined
+    }
+  }
+  groupSealerFromReadKey(readKeySecret) {
+    const sealerBytes = this.blake3HashOnceWithContext(utf8(readKeySecret), { context: utf8('groupSealer') })
+    const secret = `sealerSecret_z${base58(sealerBytes)}`
+    return { secret, publicKey: this.getSealerID(secret) }
+  }
+
+  // --- transaction logs
+  createSessionMap(coID, headerJson, maxTxSize, skipVerify) {
+    return new SessionMapAdapter(new SessionMap(coID, headerJson, maxTxSize, skipVerify))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports: NapiCrypto and the 30 of cojson-core-napi 0.20.19. One name per line, so that Node's and Deno's
 // ESM-from-CommonJS detection (cjs-module-lexer) sees every named export.
 
-const {
-  SessionMap,
-  ed25519SignatureFromBytes,
-  ed25519SigningKeyFromBytes,
-  ed25519Verify,
-  ed25519VerifyingKeyFromBytes,
-  getSealerId,
-  getSignerId,
-  newEd25519SigningKey,
-  newX25519PrivateKey,
-  shortHash,
-  sign,
-  verify,
-  x25519DiffieHellman,
-} = native
 
 module.exports = {
+  NapiCrypto,
   Blake3Hasher,
   SessionMap,
   blake3HashOnce,

@@ -462,3 +462,12 @@ byte_export!(
   "sealedMessage: Uint8Array, recipientSecret: string, nonceMaterial: Uint8Array",
   unseal_for_group_to(sealed_message, recipient_secret, nonce_material)
 );
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the JS layer (`NapiCrypto` in napi-crypto.js); not part of the public API.
+
+#[doc(hidden)]
+#[napi(catch_unwind, skip_typescript, js_name = "__base58")]
+pub fn base58(bytes: JsArg) -> Result<String> {
+  Ok(crate::encoding::base58_encode(bytes.bytes("bytes")?))
+}
