@@ -262,8 +262,8 @@ impl JsSessionMap {
     let tx_index = tx_index.u32("txIndex")?;
     session_id.with_str("sessionId", |id| {
       key_secret.with_str("keySecret", |key| {
-        let plain = self.inner.decrypt_transaction(id, tx_index, key).js()?;
-        JsRaw::optional_string(&env, plain.as_deref())
+        let plain = self.inner.decrypt_transaction(id, tx_index, key).js()?.map(zeroize::Zeroizing::new);
+        JsRaw::optional_string(&env, plain.as_deref().map(String::as_str))
       })
     })??
   }
@@ -284,8 +284,8 @@ impl JsSessionMap {
     let tx_index = tx_index.u32("txIndex")?;
     session_id.with_str("sessionId", |id| {
       key_secret.with_str("keySecret", |key| {
-        let plain = self.inner.decrypt_transaction_meta(id, tx_index, key).js()?;
-        JsRaw::optional_string(&env, plain.as_deref())
+        let plain = self.inner.decrypt_transaction_meta(id, tx_index, key).js()?.map(zeroize::Zeroizing::new);
+        JsRaw::optional_string(&env, plain.as_deref().map(String::as_str))
       })
     })??
   }
