@@ -26,6 +26,25 @@ use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use transaction::Fields;
 
+/// Whether the fast batch scanner declines or agrees exactly with serde on `json` (for the fuzz
+/// target and tests).
+#[doc(hidden)]
+pub fn batch_paths_agree(json: &str) -> bool {
+  let Some(fast) = scan::scan_batch(json) else {
+    return true;
+  };
+  let Ok(slow) = transaction::parse_batch_serde(json) else {
+    return false;
+  };
+  let render = |parsed: &[transaction::Parsed]| {
+    let mut log = String::new();
+    let sizes: Vec<usize> = parsed.iter().map(|p| p.fields().size()).collect();
+    let ok = parsed.iter().all(|p| p.fields().append_to(&mut log).is_ok());
+    (log, sizes, ok)
+  };
+  render(&fast) == render(&slow)
+}
+
 /// Default threshold for in-between signatures (cojson's `MAX_RECOMMENDED_TX_SIZE`).
 pub const DEFAULT_MAX_TX_SIZE: u32 = 100 * 1024;
 
