@@ -196,9 +196,21 @@ class Blake3Hasher {
     }
     if (length === 0) return
     if (this.#pendingLength + length > HASHER_BLOCK) this.#flush()
-    if (this.#pending === null) this.#pending = new Uint8Array(HASHER_BLOCK)
+    this.#reserve(this.#pendingLength + length)
     this.#pending.set(data, this.#pendingLength)
     this.#pendingLength += length
+  }
+
+  // Grows the pending buffer by doubling (from 1 KiB up to HASHER_BLOCK), so that a hasher fed
+  // once or twice, the common case, does not hold a 16 KiB buffer.
+  #reserve(needed) {
+    const capacity = this.#pending === null ? 0 : this.#pending.length
+    if (needed <= capacity) return
+    let size = Math.max(1024, capacity)
+    while (size < needed) size *= 2
+    const grown = new Uint8Array(Math.min(size, HASHER_BLOCK))
+    if (this.#pendingLength > 0) grown.set(this.#pending.subarray(0, this.#pendingLength))
+    this.#pending = grown
   }
 
   finalize() {

@@ -6,6 +6,7 @@ import crypto from 'node:crypto'
 import { base58 } from '@scure/base'
 import { run, printTable, environment, assertEqualBytes, assertEqual } from './harness.mjs'
 import { sessionMapCases } from './session-map-cases.mjs'
+import { memoryComparison } from './memory.mjs'
 
 const require = createRequire(import.meta.url)
 const ours = require('../napi-crypto.js')
@@ -271,5 +272,12 @@ console.log(environment(versions))
 console.log()
 printTable(results, ['ours', 'upstream', 'wasm', 'sodium-native', 'node:crypto'])
 const missed = results.filter((r) => r.target !== undefined && r.medians.ours / r.medians[r.baseline] < r.target)
+if (!only.length || only.includes('memory')) {
+  const memory = await memoryComparison()
+  const ok = memory.ours <= memory.upstream
+  console.log()
+  console.log(`RSS of 1,000 live SessionMaps × 100 transactions: ours ${memory.ours.toFixed(1)} MB, upstream ${memory.upstream.toFixed(1)} MB (${ok ? 'ours is not larger' : 'OURS IS LARGER'})`)
+  if (!ok) missed.push({ name: 'SessionMap memory' })
+}
 console.log()
 console.log(missed.length ? `targets missed: ${missed.map((r) => r.name).join(', ')}` : 'all targets met')
