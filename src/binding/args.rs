@@ -257,9 +257,8 @@ impl JsArg {
     let mut written = 0;
     // SAFETY: `buf` has `capacity` writable bytes; Node-API writes at most `capacity` (NUL
     // included) and reports how many it wrote before the NUL.
-    let status = unsafe {
-      sys::napi_get_value_string_utf8(self.env, self.value, buf.as_mut_ptr().cast(), capacity, &mut written)
-    };
+    let status =
+      unsafe { sys::napi_get_value_string_utf8(self.env, self.value, buf.as_mut_ptr().cast(), capacity, &mut written) };
     if status != sys::Status::napi_ok {
       return Err(type_error(name, "a string", &self.describe()));
     }

@@ -104,7 +104,7 @@ impl Default for Blake3Hasher {
 
 #[napi]
 impl Blake3Hasher {
-  #[napi(constructor)]
+  #[napi(catch_unwind, constructor)]
   pub fn new() -> Self {
     Blake3Hasher {
       inner: blake3::Hasher::new(),
@@ -119,13 +119,13 @@ impl Blake3Hasher {
   }
 
   /// The 32-byte digest of everything so far; the hasher keeps its state.
-  #[napi(ts_return_type = "Uint8Array")]
+  #[napi(catch_unwind, ts_return_type = "Uint8Array")]
   pub fn finalize(&self) -> JsBytes<[u8; 32]> {
     JsBytes(self.inner.finalize())
   }
 
   /// An independent copy of this hasher.
-  #[napi(js_name = "clone")]
+  #[napi(catch_unwind, js_name = "clone")]
   pub fn clone_hasher(&self) -> Blake3Hasher {
     Blake3Hasher {
       inner: self.inner.clone(),

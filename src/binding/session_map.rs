@@ -43,7 +43,7 @@ impl JsSessionMap {
   }
 
   /// The canonical header JSON (cojson's `stableStringify` of the header).
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn get_header(&self) -> String {
     self.inner.header().to_owned()
   }
@@ -131,7 +131,9 @@ impl JsSessionMap {
       signer_secret.with_secret_str("signerSecret", |signer_secret| {
         meta_json.with_optional_str("metaJson", |meta| {
           changes_json.with_str("changesJson", |changes| {
-            inner.make_new_trusting_transaction(session_id, signer_secret, changes, meta, made_at).js()
+            inner
+              .make_new_trusting_transaction(session_id, signer_secret, changes, meta, made_at)
+              .js()
           })
         })
       })
@@ -139,7 +141,7 @@ impl JsSessionMap {
   }
 
   /// Session ids in the order they were first written.
-  #[napi(ts_return_type = "Array<string>")]
+  #[napi(catch_unwind, ts_return_type = "Array<string>")]
   pub fn get_session_ids(&self, env: Env) -> Result<JsRaw> {
     let ids: Vec<&str> = self.inner.session_ids().collect();
     JsRaw::strings(&env, ids.into_iter())
@@ -160,10 +162,7 @@ impl JsSessionMap {
   pub fn get_transaction(&self, env: Env, session_id: JsArg, tx_index: JsArg) -> Result<JsRaw> {
     let tx_index = tx_index.u32("txIndex")?;
     session_id.with_str("sessionId", |id| {
-      JsRaw::optional_string(
-        &env,
-        self.inner.transaction(id, tx_index).map(|t| t.json()),
-      )
+      JsRaw::optional_string(&env, self.inner.transaction(id, tx_index).map(|t| t.json()))
     })?
   }
 
@@ -211,14 +210,14 @@ impl JsSessionMap {
   }
 
   /// The known state (a fresh object each call; sessions in insertion order).
-  #[napi(ts_return_type = "KnownState")]
+  #[napi(catch_unwind, ts_return_type = "KnownState")]
   pub fn get_known_state(&self, env: Env) -> Result<JsRaw> {
     let state = self.inner.known_state();
     JsRaw::known_state(&env, state.id, &state.sessions)
   }
 
   /// The known state raised to the streaming counts peers announced, or null when not streaming.
-  #[napi(ts_return_type = "KnownState | null")]
+  #[napi(catch_unwind, ts_return_type = "KnownState | null")]
   pub fn get_known_state_with_streaming(&self, env: Env) -> Result<JsRaw> {
     match self.inner.known_state_with_streaming() {
       Some(state) => JsRaw::known_state(&env, state.id, &state.sessions),
@@ -227,7 +226,7 @@ impl JsSessionMap {
   }
 
   /// Whether announced transactions are still missing.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn is_streaming(&self) -> bool {
     self.inner.is_streaming()
   }
@@ -240,13 +239,13 @@ impl JsSessionMap {
   }
 
   /// Marks the CoValue deleted: only delete sessions accept writes and appear in the known state.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn mark_as_deleted(&mut self) {
     self.inner.mark_as_deleted()
   }
 
   /// Whether the CoValue was marked deleted.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn is_deleted(&self) -> bool {
     self.inner.is_deleted()
   }
@@ -262,7 +261,11 @@ impl JsSessionMap {
     let tx_index = tx_index.u32("txIndex")?;
     session_id.with_str("sessionId", |id| {
       key_secret.with_str("keySecret", |key| {
-        let plain = self.inner.decrypt_transaction(id, tx_index, key).js()?.map(zeroize::Zeroizing::new);
+        let plain = self
+          .inner
+          .decrypt_transaction(id, tx_index, key)
+          .js()?
+          .map(zeroize::Zeroizing::new);
         JsRaw::optional_string(&env, plain.as_deref().map(String::as_str))
       })
     })??
@@ -284,7 +287,11 @@ impl JsSessionMap {
     let tx_index = tx_index.u32("txIndex")?;
     session_id.with_str("sessionId", |id| {
       key_secret.with_str("keySecret", |key| {
-        let plain = self.inner.decrypt_transaction_meta(id, tx_index, key).js()?.map(zeroize::Zeroizing::new);
+        let plain = self
+          .inner
+          .decrypt_transaction_meta(id, tx_index, key)
+          .js()?
+          .map(zeroize::Zeroizing::new);
         JsRaw::optional_string(&env, plain.as_deref().map(String::as_str))
       })
     })??
