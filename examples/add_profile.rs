@@ -12,13 +12,22 @@ fn main() {
   let changes = r#"[{"op":"set","key":"key3","value":{"n":3,"text":"lorem ipsum dolor sit amet"}}]"#;
   let mut last = String::new();
   for i in 0..1000 {
-    last = source.make_new_trusting_transaction(&session, &secret, changes, None, i as f64).unwrap_or_default();
+    last = source
+      .make_new_trusting_transaction(&session, &secret, changes, None, i as f64)
+      .unwrap_or_default();
   }
   let signature = last.split('"').nth(3).unwrap_or_default().to_owned();
-  let batch = format!("[{}]", source.session_transactions(&session, 0).map(|t| t.collect::<Vec<_>>().join(",")).unwrap_or_default());
+  let batch = format!(
+    "[{}]",
+    source
+      .session_transactions(&session, 0)
+      .map(|t| t.collect::<Vec<_>>().join(","))
+      .unwrap_or_default()
+  );
   for _ in 0..50 {
     let mut m = SessionMap::new(&co_id, header, None, false).expect("header");
-    m.add_transactions(&session, Some(&id), &batch, &signature, false).expect("valid batch");
+    m.add_transactions(&session, Some(&id), &batch, &signature, false)
+      .expect("valid batch");
     black_box(m);
   }
 }

@@ -76,22 +76,36 @@ fn main() {
   time("makeNewTrustingTransaction x 1000", 5, || {
     let mut m = SessionMap::new(&co_id, header, None, false).unwrap();
     for i in 0..1000 {
-      black_box(m.make_new_trusting_transaction(&session, &secret, changes, None, i as f64).ok());
+      black_box(
+        m.make_new_trusting_transaction(&session, &secret, changes, None, i as f64)
+          .ok(),
+      );
     }
   });
   for i in 0..1000 {
-    last = source.make_new_trusting_transaction(&session, &secret, changes, None, i as f64).unwrap_or_default();
+    last = source
+      .make_new_trusting_transaction(&session, &secret, changes, None, i as f64)
+      .unwrap_or_default();
   }
   let signature = last.split('"').nth(3).unwrap_or_default().to_owned();
-  let batch = format!("[{}]", source.session_transactions(&session, 0).unwrap().collect::<Vec<_>>().join(","));
+  let batch = format!(
+    "[{}]",
+    source
+      .session_transactions(&session, 0)
+      .unwrap()
+      .collect::<Vec<_>>()
+      .join(",")
+  );
   time("addTransactions 1000 (verified)", 200, || {
     let mut m = SessionMap::new(&co_id, header, None, false).unwrap();
-    m.add_transactions(&session, Some(&id), &batch, &signature, false).unwrap();
+    m.add_transactions(&session, Some(&id), &batch, &signature, false)
+      .unwrap();
     black_box(m);
   });
   time("addTransactions 1000 (skipVerify)", 200, || {
     let mut m = SessionMap::new(&co_id, header, None, false).unwrap();
-    m.add_transactions(&session, Some(&id), &batch, &signature, true).unwrap();
+    m.add_transactions(&session, Some(&id), &batch, &signature, true)
+      .unwrap();
     black_box(m);
   });
   time("serde parse only (Vec<Value>)", 200, || {

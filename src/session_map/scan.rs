@@ -112,7 +112,8 @@ impl<'a> Scanner<'a> {
         }
         let digits = self.text.get(start..self.pos)?;
         // Leading zeros, fractions and exponents: leave them to serde.
-        if (digits.len() > 1 && digits.starts_with('0')) || matches!(self.bytes.get(self.pos), Some(b'.' | b'e' | b'E')) {
+        if (digits.len() > 1 && digits.starts_with('0')) || matches!(self.bytes.get(self.pos), Some(b'.' | b'e' | b'E'))
+        {
           return None;
         }
         Some(Scalar::Int(digits))
@@ -171,10 +172,20 @@ impl<'a> Scanner<'a> {
       Some(_) => return None,
     };
     match (encrypted_changes, key_used, changes) {
-      (Some(Scalar::Str { raw, len }), Some(Scalar::Str { raw: key_raw, len: key_len }), _) => Some(Parsed {
+      (
+        Some(Scalar::Str { raw, len }),
+        Some(Scalar::Str {
+          raw: key_raw,
+          len: key_len,
+        }),
+        _,
+      ) => Some(Parsed {
         privacy: Privacy::Private,
         changes: Value::Escaped { raw, len },
-        key_used: Value::Escaped { raw: key_raw, len: key_len },
+        key_used: Value::Escaped {
+          raw: key_raw,
+          len: key_len,
+        },
         made_at,
         meta,
       }),
@@ -192,7 +203,11 @@ impl<'a> Scanner<'a> {
 
 /// Parses a batch of the plain shape; `None` means "use the general parser".
 pub fn scan_batch(text: &str) -> Option<Vec<Parsed<'_>>> {
-  let mut scanner = Scanner { text, bytes: text.as_bytes(), pos: 0 };
+  let mut scanner = Scanner {
+    text,
+    bytes: text.as_bytes(),
+    pos: 0,
+  };
   scanner.eat(b'[')?;
   let mut out = Vec::new();
   if scanner.peek()? != b']' {
@@ -218,7 +233,11 @@ mod tests {
   fn render(parsed: &[Parsed]) -> (String, Vec<usize>) {
     let mut log = String::new();
     let entries: Vec<Entry> = parsed.iter().map(|p| p.fields().append_to(&mut log).unwrap()).collect();
-    let json = entries.iter().map(|e| Transaction::new(&log, *e).json().to_owned()).collect::<Vec<_>>().join("\n");
+    let json = entries
+      .iter()
+      .map(|e| Transaction::new(&log, *e).json().to_owned())
+      .collect::<Vec<_>>()
+      .join("\n");
     (json, parsed.iter().map(|p| p.fields().size()).collect())
   }
 
@@ -237,12 +256,20 @@ mod tests {
 
   #[test]
   fn accepts_what_cojson_sends() {
-    assert!(check(r#"[{"privacy":"trusting","madeAt":1700000000000,"changes":"[{\"op\":\"set\",\"key\":\"a\\\\b\",\"value\":\"\n\u001f\"}]"}]"#));
-    assert!(check(r#"[{"privacy":"private","madeAt":0,"encryptedChanges":"encrypted_Uab-_==","keyUsed":"key_z1","meta":"encrypted_Ux"}]"#));
-    assert!(!check(r#" [ { "changes" : "é\u2028" , "madeAt" : 18446744073709551615 , "privacy" : "x" , "meta" : null , "other" : [ ] } ] "#));
+    assert!(check(
+      r#"[{"privacy":"trusting","madeAt":1700000000000,"changes":"[{\"op\":\"set\",\"key\":\"a\\\\b\",\"value\":\"\n\u001f\"}]"}]"#
+    ));
+    assert!(check(
+      r#"[{"privacy":"private","madeAt":0,"encryptedChanges":"encrypted_Uab-_==","keyUsed":"key_z1","meta":"encrypted_Ux"}]"#
+    ));
+    assert!(!check(
+      r#" [ { "changes" : "é\u2028" , "madeAt" : 18446744073709551615 , "privacy" : "x" , "meta" : null , "other" : [ ] } ] "#
+    ));
     assert!(check(" [ { \"changes\" : \"é\u{2028}\\u0000\" ,\n\"madeAt\" : 18446744073709551615 , \"privacy\" : \"x\" , \"meta\" : null } ]\t"));
     assert!(check("[]"));
-    assert!(check(r#"[{"changes":"x","madeAt":1,"privacy":"p","extra":true,"n":null,"k":12}]"#));
+    assert!(check(
+      r#"[{"changes":"x","madeAt":1,"privacy":"p","extra":true,"n":null,"k":12}]"#
+    ));
   }
 
   #[test]
@@ -297,6 +324,9 @@ mod tests {
         accepted += usize::from(check(&input));
       }
     }
-    assert!(accepted > 100, "the mutations should keep some batches valid ({accepted})");
+    assert!(
+      accepted > 100,
+      "the mutations should keep some batches valid ({accepted})"
+    );
   }
 }
