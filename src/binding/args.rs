@@ -243,6 +243,48 @@ impl JsArg {
     }
   }
 
+  /// Calls `f` with a long string argument, converted into a per-thread buffer that is reused
+  /// across calls (a transaction batch can be megabytes: this avoids a fresh allocation, its page
+  /// faults and its release on every call). Not for secrets.
+  pub fn with_long_str<R>(&self, name: &str, f: impl FnOnce(&str) -> R) -> JsResult<R> {
+    thread_local! {
+      static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    /// Capacity kept between calls; a larger one is released after use.
+    const KEEP: usize = 8 << 20;
+    let mut units = 0;
+    // SAFETY: a null buffer asks for the length only.
+    let status = unsafe { sys::napi_get_value_string_utf16(self.env, self.value, ptr::null_mut(), 0, &mut units) };
+    if status != sys::Status::napi_ok {
+      return Err(type_error(name, "a string", &self.describe()));
+    }
+    let capacity = units.saturating_mul(3).saturating_add(1);
+    BUFFER.with(|cell| {
+      // A re-entrant call (not possible from JS today) would find the buffer borrowed: use a
+      // fresh one then.
+      let Ok(mut buf) = cell.try_borrow_mut() else {
+        return self.string(name).map(|s| f(&s));
+      };
+      buf.clear();
+      buf.reserve(capacity);
+      let mut written = 0;
+      // SAFETY: `buf` has at least `capacity` writable bytes; Node-API writes at most that many.
+      let status = unsafe {
+        sys::napi_get_value_string_utf8(self.env, self.value, buf.as_mut_ptr().cast(), capacity, &mut written)
+      };
+      if status != sys::Status::napi_ok {
+        return Err(type_error(name, "a string", &self.describe()));
+      }
+      // SAFETY: the first `written` bytes were initialised by Node-API.
+      unsafe { buf.set_len(written.min(capacity)) };
+      let result = std::str::from_utf8(&buf).map(f).map_err(|_| type_error(name, "a string", "invalid UTF-8"));
+      if buf.capacity() > KEEP {
+        *buf = Vec::new();
+      }
+      result
+    })
+  }
+
   /// The argument as an owned `String`, converted in one pass: the UTF-16 length (O(1) in V8)
   /// bounds the UTF-8 length by 3 bytes per unit, so no separate length-counting pass is needed.
   pub fn string(&self, name: &str) -> JsResult<String> {

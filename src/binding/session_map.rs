@@ -63,17 +63,16 @@ impl JsSessionMap {
     skip_verify: JsArg,
   ) -> Result<()> {
     let skip_verify = skip_verify.bool("skipVerify")?;
-    let transactions_json = transactions_json.string("transactionsJson")?;
     let inner = &mut self.inner;
     session_id.with_str("sessionId", |session_id| {
       signer_id.with_optional_str("signerId", |signer_id| {
         signature.with_str("signature", |signature| {
-          inner
-            .add_transactions(session_id, signer_id, &transactions_json, signature, skip_verify)
-            .js()
+          transactions_json.with_long_str("transactionsJson", |json| {
+            inner.add_transactions(session_id, signer_id, json, signature, skip_verify).js()
+          })
         })
       })
-    })???
+    })????
   }
 
   /// Appends a private (encrypted) local transaction; returns `{"signature":…,"transaction":…}`.
