@@ -22,15 +22,23 @@ function loadNative() {
   }
 }
 
+function detectLibc() {
+  if (process.platform !== 'linux') return ''
+  try {
+    if (require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl')) return ' (musl)'
+  } catch {}
+  try {
+    return process.report.getReport().header.glibcVersionRuntime ? ' (glibc)' : ' (musl)'
+  } catch {
+    return ' (libc unknown)'
+  }
+}
+
 function explainLoadFailure(error) {
+  // The generated loader throws a generic error whose `cause` chain holds one error per attempt.
   const tried = []
-  for (let e = error; e; e = e.cause) tried.push(`  - ${String(e.message).split('\n')[0]}`)
-  const libc =
-    process.platform !== 'linux'
-      ? ''
-      : process.report && typeof process.report.getReport === 'function' && process.report.getReport().header.glibcVersionRuntime
-        ? ' (glibc)'
-        : ' (musl or unknown libc)'
+  for (let e = error && error.cause ? error.cause : error; e; e = e.cause) tried.push(`  - ${String(e.message).split('\n')[0]}`)
+  const libc = detectLibc()
   const message = [
     `cojson-core-napi: no native binary could be loaded for ${process.platform}-${process.arch}${libc}, Node ${process.version}.`,
     'Tried, in order:',
