@@ -5,6 +5,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 
 const entry = fileURLToPath(new URL('../napi-crypto.js', import.meta.url))
 
@@ -28,7 +30,10 @@ test('a binary that cannot be loaded gives ERR_NATIVE_BINDING_NOT_FOUND with a f
 })
 
 test('NAPI_RS_NATIVE_LIBRARY_PATH is honoured', () => {
-  const binary = fileURLToPath(new URL(`../cojson-core-napi.${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}.node`, import.meta.url))
+  const dir = fileURLToPath(new URL('..', import.meta.url))
+  const built = readdirSync(dir).filter((f) => /^cojson-core-napi\..+\.node$/.test(f))
+  assert.equal(built.length, 1, `expected one built binary in the package directory, found ${built.join(', ')}`)
+  const binary = join(dir, built[0])
   const script = `const m = require(${JSON.stringify(entry)}); console.log(Buffer.from(m.blake3HashOnce(new TextEncoder().encode('abc'))).toString('hex'))`
   const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: binary }, encoding: 'utf8' })
   assert.equal(child.status, 0, child.stderr)
