@@ -66,8 +66,80 @@ fn validate_uniqueness(uniqueness: Option<&Value>, skip_verify: bool) -> Result<
   }
 }
 
+/// Stands in for a lone UTF-16 surrogate while the header is a Rust string: JavaScript strings may
+/// hold one (`JSON.stringify` writes it as `\udXXX`), Rust strings cannot.
+const LONE_SURROGATE_MARK: char = '\u{10FFFF}';
+
+/// Replaces each escaped lone surrogate `\udXXX` of a JSON text by the mark and its four hex
+/// digits, so that serde can parse it; `None` if there is none.
+fn protect_lone_surrogates(json: &str) -> Option<String> {
+  let bytes = json.as_bytes();
+  let unit_at = |i: usize| -> Option<u16> {
+    if bytes.get(i) != Some(&b'\\') || bytes.get(i + 1) != Some(&b'u') {
+      return None;
+    }
+    u16::from_str_radix(json.get(i + 2..i + 6)?, 16).ok()
+  };
+  let mut out: Option<String> = None;
+  let mut copied = 0;
+  let mut i = 0;
+  while i < bytes.len() {
+    if bytes[i] != b'\\' {
+      i += 1;
+      continue;
+    }
+    match unit_at(i) {
+      Some(unit @ 0xd800..=0xdbff) if matches!(unit_at(i + 6), Some(0xdc00..=0xdfff)) => i += 12,
+      Some(unit @ 0xd800..=0xdfff) => {
+        let out = out.get_or_insert_with(|| String::with_capacity(json.len()));
+        out.push_str(&json[copied..i]);
+        out.push(LONE_SURROGATE_MARK);
+        out.push_str(&format!("{unit:04x}"));
+        i += 6;
+        copied = i;
+      }
+      // Any other escape: skip the backslash and the escaped character.
+      _ => i += 2,
+    }
+  }
+  out.map(|mut out| {
+    out.push_str(json.get(copied..).unwrap_or_default());
+    out
+  })
+}
+
+/// Turns the marks back into the escapes `JSON.stringify` writes.
+fn restore_lone_surrogates(canonical: &str) -> String {
+  let mut out = String::with_capacity(canonical.len());
+  let mut rest = canonical;
+  while let Some(at) = rest.find(LONE_SURROGATE_MARK) {
+    out.push_str(&rest[..at]);
+    let after = &rest[at + LONE_SURROGATE_MARK.len_utf8()..];
+    match after.get(..4) {
+      Some(hex) if hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+        out.push_str("\\u");
+        out.push_str(hex);
+        rest = &after[4..];
+      }
+      _ => {
+        out.push(LONE_SURROGATE_MARK);
+        rest = after;
+      }
+    }
+  }
+  out.push_str(rest);
+  out
+}
+
 /// Validates a header and returns its canonical JSON.
 pub fn canonical_header(header_json: &str, skip_verify: bool) -> Result<String> {
+  if let Some(protected) = protect_lone_surrogates(header_json) {
+    return canonical_header_parsed(&protected, skip_verify).map(|c| restore_lone_surrogates(&c));
+  }
+  canonical_header_parsed(header_json, skip_verify)
+}
+
+fn canonical_header_parsed(header_json: &str, skip_verify: bool) -> Result<String> {
   let value: Value = serde_json::from_str(header_json).map_err(invalid)?;
   let map = value
     .as_object()
@@ -109,6 +181,19 @@ mod tests {
       canonical_header(extra, false).unwrap(),
       r#"{"ruleset":{"group":"co_zG","restrictDeletion":null,"type":"ownedByGroup"},"type":"comap","uniqueness":{"a":"1","b":"2"},"x":1e+21}"#
     );
+  }
+
+  #[test]
+  fn lone_surrogates_survive_as_javascript_writes_them() {
+    // What JSON.stringify gives for {meta: {a: "x\ud800y", b: "\udfff"}, …} (lone surrogates),
+    // next to a valid pair and an escaped backslash followed by "ud800".
+    let header = r#"{"meta":{"b":"\udfff","a":"x\ud800y","c":"\ud83d\ude00","d":"\\ud800"},"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zX"}"#;
+    let canonical = canonical_header(header, false).unwrap();
+    assert_eq!(
+      canonical,
+      r#"{"meta":{"a":"x\ud800y","b":"\udfff","c":"😀","d":"\\ud800"},"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zX"}"#
+    );
+    assert_eq!(canonical_header(&canonical, false).unwrap(), canonical);
   }
 
   #[test]
