@@ -25,6 +25,19 @@ static SPECIAL: [bool; 256] = {
   table
 };
 
+/// The characters of the two-character escapes `JSON.stringify` writes: `\" \\ \b \f \n \r \t`.
+static SHORT_ESCAPE: [bool; 256] = {
+  let mut table = [false; 256];
+  table[b'"' as usize] = true;
+  table[b'\\' as usize] = true;
+  table[b'b' as usize] = true;
+  table[b'f' as usize] = true;
+  table[b'n' as usize] = true;
+  table[b'r' as usize] = true;
+  table[b't' as usize] = true;
+  table
+};
+
 struct Scanner<'a> {
   text: &'a str,
   bytes: &'a [u8],
@@ -69,7 +82,7 @@ impl<'a> Scanner<'a> {
       match self.bytes[self.pos] {
         b'"' => break,
         b'\\' => match *self.bytes.get(self.pos + 1)? {
-          b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => {
+          c if SHORT_ESCAPE[c as usize] => {
             self.pos += 2;
             overhead += 1;
           }
