@@ -15,11 +15,24 @@
 const native = loadNative()
 
 function loadNative() {
+  let binding
   try {
-    return require('./index.js')
+    binding = require('./index.js')
   } catch (error) {
     throw explainLoadFailure(error)
   }
+  // Upstream's platform packages have the same names; if one of those was installed instead of
+  // ours, say so now rather than fail on the first call.
+  if (typeof binding.__base58 !== 'function' || typeof binding.__blake3HashOnceInto !== 'function') {
+    const error = new Error(
+      'cojson-core-napi: the native binary that loaded is not this package\'s (it lacks the helpers of napi-crypto.js): ' +
+        'probably a cojson-core-napi-<platform> package of another version or publisher. Reinstall this package with ' +
+        'its own platform package, or point NAPI_RS_NATIVE_LIBRARY_PATH at the right .node file.',
+    )
+    error.code = 'ERR_NATIVE_BINDING_MISMATCH'
+    throw error
+  }
+  return binding
 }
 
 function detectLibc() {

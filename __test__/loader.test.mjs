@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { createRequire } from 'node:module'
 
 const entry = fileURLToPath(new URL('../napi-crypto.js', import.meta.url))
 
@@ -38,4 +39,19 @@ test('NAPI_RS_NATIVE_LIBRARY_PATH is honoured', () => {
   const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: binary }, encoding: 'utf8' })
   assert.equal(child.status, 0, child.stderr)
   assert.equal(child.stdout.trim(), '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85')
+})
+
+test("another publisher's binary under the same name is refused with ERR_NATIVE_BINDING_MISMATCH", (t) => {
+  // The published 0.20.19 platform package is installed for the differential tests.
+  let upstreamBinary
+  try {
+    upstreamBinary = createRequire(import.meta.url).resolve('cojson-core-napi-linux-x64-gnu/cojson-core-napi.linux-x64-gnu.node')
+  } catch {
+    t.skip('the published linux-x64-gnu platform package is not installed (only on linux-x64)')
+    return
+  }
+  const script = `try { require(${JSON.stringify(entry)}); console.log('LOADED') } catch (e) { console.log(e.code) }`
+  const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: upstreamBinary }, encoding: 'utf8' })
+  assert.equal(child.status, 0, child.stderr)
+  assert.equal(child.stdout.trim(), 'ERR_NATIVE_BINDING_MISMATCH')
 })
