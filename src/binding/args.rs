@@ -277,7 +277,9 @@ impl JsArg {
       }
       // SAFETY: the first `written` bytes were initialised by Node-API.
       unsafe { buf.set_len(written.min(capacity)) };
-      let result = std::str::from_utf8(&buf).map(f).map_err(|_| type_error(name, "a string", "invalid UTF-8"));
+      let result = std::str::from_utf8(&buf)
+        .map(f)
+        .map_err(|_| type_error(name, "a string", "invalid UTF-8"));
       if buf.capacity() > KEEP {
         *buf = Vec::new();
       }

@@ -68,7 +68,9 @@ impl JsSessionMap {
       signer_id.with_optional_str("signerId", |signer_id| {
         signature.with_str("signature", |signature| {
           transactions_json.with_long_str("transactionsJson", |json| {
-            inner.add_transactions(session_id, signer_id, json, signature, skip_verify).js()
+            inner
+              .add_transactions(session_id, signer_id, json, signature, skip_verify)
+              .js()
           })
         })
       })

@@ -89,7 +89,7 @@ fn protect_lone_surrogates(json: &str) -> Option<String> {
       continue;
     }
     match unit_at(i) {
-      Some(unit @ 0xd800..=0xdbff) if matches!(unit_at(i + 6), Some(0xdc00..=0xdfff)) => i += 12,
+      Some(0xd800..=0xdbff) if matches!(unit_at(i + 6), Some(0xdc00..=0xdfff)) => i += 12,
       Some(unit @ 0xd800..=0xdfff) => {
         let out = out.get_or_insert_with(|| String::with_capacity(json.len()));
         out.push_str(&json[copied..i]);

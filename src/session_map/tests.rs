@@ -427,18 +427,23 @@ fn a_session_without_signer_takes_the_first_signer_id_offered() {
   // ignored the peer's signer id for the existing session and so could never verify it.
   let mut m = map();
   let (a, b) = (trusting("a", 1), trusting("b", 2));
-  m.add_transactions(SESSION, None, &format!("[{a}]"), "stored", true).unwrap();
+  m.add_transactions(SESSION, None, &format!("[{a}]"), "stored", true)
+    .unwrap();
   let id = signer_id(6);
   let sig = sign_chain(6, &[&a, &b]);
   assert_eq!(
-    m.add_transactions(SESSION, Some("signer_zbad"), &format!("[{b}]"), &sig, false).unwrap_err().code,
+    m.add_transactions(SESSION, Some("signer_zbad"), &format!("[{b}]"), &sig, false)
+      .unwrap_err()
+      .code,
     Code::InvalidLength
   );
   assert_eq!(m.transaction_count(SESSION), Some(1));
-  m.add_transactions(SESSION, Some(&id), &format!("[{b}]"), &sig, false).unwrap();
+  m.add_transactions(SESSION, Some(&id), &format!("[{b}]"), &sig, false)
+    .unwrap();
   assert_eq!(m.transaction_count(SESSION), Some(2));
   // From then on the session's signer is fixed: another id is ignored.
   let c = trusting("c", 3);
   let sig_c = sign_chain(6, &[&a, &b, &c]);
-  m.add_transactions(SESSION, Some(&signer_id(7)), &format!("[{c}]"), &sig_c, false).unwrap();
+  m.add_transactions(SESSION, Some(&signer_id(7)), &format!("[{c}]"), &sig_c, false)
+    .unwrap();
 }

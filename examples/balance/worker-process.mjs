@@ -1,0 +1,82 @@
+// The balance worker as a child process (for the benchmark: its CPU time is the worker's alone).
+// Started with child_process.fork(); configuration in the environment:
+//   BALANCE_SYNC_SERVER, BALANCE_WORKER_ACCOUNT, BALANCE_WORKER_SECRET, BALANCE_WORKER_CRYPTO,
+//   BALANCE_WORKER_TIME_CRYPTO=1 to also measure the time spent inside the CryptoProvider
+// IPC: sends { type: 'ready', workerID, crypto, addons }; answers { type: 'cpu' } with
+// { type: 'cpu', usage: process.cpuUsage(), cryptoNs, stats }; { type: 'shutdown' } shuts down and exits.
+import { createWorkerCrypto, loadedNativeAddons } from './worker-crypto.mjs'
+import { startBalanceWorker } from './worker.mjs'
+
+if (!process.send) {
+  console.error('worker-process.mjs must be started with child_process.fork()')
+  process.exit(2)
+}
+
+// Bounded: the parent is expected to shut us down long before this.
+const lifetime = setTimeout(() => {
+  console.error('worker-process: lifetime limit reached, exiting')
+  process.exit(3)
+}, Number(process.env.BALANCE_WORKER_LIFETIME_MS ?? 120_000))
+lifetime.unref()
+process.on('disconnect', () => process.exit(0))
+
+const kind = process.env.BALANCE_WORKER_CRYPTO ?? 'ours'
+const timing = process.env.BALANCE_WORKER_TIME_CRYPTO === '1' ? timeCalls() : null
+const crypto = timing ? timing.wrap(await createWorkerCrypto(kind)) : await createWorkerCrypto(kind)
+const worker = await startBalanceWorker({
+  syncServer: process.env.BALANCE_SYNC_SERVER,
+  accountID: process.env.BALANCE_WORKER_ACCOUNT,
+  accountSecret: process.env.BALANCE_WORKER_SECRET,
+  crypto,
+})
+
+process.on('message', async (message) => {
+  if (message?.type === 'cpu') {
+    process.send({ type: 'cpu', id: message.id, usage: process.cpuUsage(), cryptoNs: timing?.total() ?? null, cryptoMethods: timing?.methods() ?? null, stats: worker.stats() })
+  } else if (message?.type === 'shutdown') {
+    await Promise.race([worker.shutdown().catch(() => {}), new Promise((r) => setTimeout(r, 2000))])
+    process.exit(0)
+  }
+})
+
+process.send({ type: 'ready', workerID: worker.workerID, crypto: kind, addons: loadedNativeAddons() })
+
+// Wall time spent inside the provider's methods and the session maps it creates (outermost calls
+// only, so a method calling another is counted once). The worker's main thread does nothing else
+// meanwhile, so this is the CPU time the provider costs (plus a little timing overhead).
+function timeCalls() {
+  let total = 0n
+  let depth = 0
+  /** method name → [calls, ns] */
+  const methods = new Map()
+  const timed = (fn, self, name) =>
+    function (...args) {
+      if (depth > 0) return fn.apply(self, args)
+      depth++
+      const t0 = process.hrtime.bigint()
+      try {
+        return fn.apply(self, args)
+      } finally {
+        const dt = process.hrtime.bigint() - t0
+        total += dt
+        depth--
+        const m = methods.get(name) ?? methods.set(name, [0, 0n]).get(name)
+        m[0]++
+        m[1] += dt
+      }
+    }
+  const wrapObject = (target, prefix, wrapResult) =>
+    new Proxy(target, {
+      get(obj, key) {
+        const value = Reflect.get(obj, key, obj)
+        if (typeof value !== 'function') return value
+        const fn = timed(value, obj, prefix + String(key))
+        return wrapResult?.[key] ? (...args) => wrapResult[key](fn(...args)) : fn
+      },
+    })
+  return {
+    wrap: (provider) => wrapObject(provider, '', { createSessionMap: (map) => wrapObject(map, 'SessionMap.') }),
+    total: () => Number(total),
+    methods: () => Object.fromEntries([...methods].map(([name, [calls, ns]]) => [name, [calls, Number(ns)]])),
+  }
+}
