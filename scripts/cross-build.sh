@@ -159,7 +159,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
 # ------------------------------------------------------------------------------------------------
 stage_setup() {
   local t0
-  [[ -x $NAPI ]] || { echo "-- npm ci (for @napi-rs/cli)"; npm ci --ignore-scripts --no-audit --no-fund; }
+  [[ -x $NAPI ]] || { echo "-- npm install (for @napi-rs/cli)"; npm install --ignore-scripts --no-audit --no-fund; }
   for tool in node cargo rustup python3; do command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
 
   # apt: binutils/file for the checks; qemu-user and the cross sysroots only where something will run.
