@@ -54,16 +54,25 @@ pub fn push_number(out: &mut String, x: f64) {
   }
 }
 
+/// How `push_stable` writes strings that start with `encrypted_U` or `binary_U`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Prefixed {
+  /// Between quotes, unescaped, exactly as cojson's `stableStringify` does (what hashes cover).
+  Raw,
+  /// Escaped like every other string (always valid JSON).
+  Escaped,
+}
+
 /// Appends `value` as cojson's `stableStringify` writes it: object keys sorted (JS default sort,
 /// i.e. by UTF-16 code units), numbers as JS prints them (every JSON number is a JS double), and
-/// strings that start with `encrypted_U` or `binary_U` written between quotes without escaping.
-pub fn push_stable(out: &mut String, value: &Value) {
+/// strings that start with `encrypted_U` or `binary_U` as `prefixed` says.
+pub fn push_stable(out: &mut String, value: &Value, prefixed: Prefixed) {
   match value {
     Value::Null => out.push_str("null"),
     Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
     Value::Number(n) => push_number(out, n.as_f64().unwrap_or(f64::NAN)),
     Value::String(s) => {
-      if s.starts_with("encrypted_U") || s.starts_with("binary_U") {
+      if prefixed == Prefixed::Raw && (s.starts_with("encrypted_U") || s.starts_with("binary_U")) {
         out.push('"');
         out.push_str(s);
         out.push('"');
@@ -77,7 +86,7 @@ pub fn push_stable(out: &mut String, value: &Value) {
         if i > 0 {
           out.push(',');
         }
-        push_stable(out, item);
+        push_stable(out, item, prefixed);
       }
       out.push(']');
     }
@@ -91,7 +100,7 @@ pub fn push_stable(out: &mut String, value: &Value) {
         }
         push_string(out, key);
         out.push(':');
-        push_stable(out, &map[*key]);
+        push_stable(out, &map[*key], prefixed);
       }
       out.push('}');
     }
@@ -99,9 +108,9 @@ pub fn push_stable(out: &mut String, value: &Value) {
 }
 
 /// `stableStringify` of a parsed JSON value.
-pub fn stable_stringify(value: &Value) -> String {
+pub fn stable_stringify(value: &Value, prefixed: Prefixed) -> String {
   let mut out = String::new();
-  push_stable(&mut out, value);
+  push_stable(&mut out, value, prefixed);
   out
 }
 
@@ -155,7 +164,7 @@ mod tests {
       serde_json::from_str(r#"{"b":1,"a":[true,null,"x\n"],"\uff61":1,"😀":2,"e":"encrypted_U\n"}"#).unwrap();
     // U+1F600 is a surrogate pair (0xD83D…), which sorts before U+FF61 in UTF-16.
     assert_eq!(
-      stable_stringify(&v),
+      stable_stringify(&v, Prefixed::Raw),
       "{\"a\":[true,null,\"x\\n\"],\"b\":1,\"e\":\"encrypted_U\n\",\"😀\":2,\"｡\":1}"
     );
   }

@@ -131,15 +131,28 @@ fn restore_lone_surrogates(canonical: &str) -> String {
   out
 }
 
-/// Validates a header and returns its canonical JSON.
-pub fn canonical_header(header_json: &str, skip_verify: bool) -> Result<String> {
-  if let Some(protected) = protect_lone_surrogates(header_json) {
-    return canonical_header_parsed(&protected, skip_verify).map(|c| restore_lone_surrogates(&c));
-  }
-  canonical_header_parsed(header_json, skip_verify)
+/// A validated header in canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalHeader {
+  /// cojson's `stableStringify` of the header, byte for byte: what the CoValue id hashes.
+  pub hashed: String,
+  /// The same with every string escaped, so always valid JSON: what `getHeader()` returns. It
+  /// differs from `hashed` only where a string starting with `encrypted_U` or `binary_U` holds a
+  /// character JSON escapes (cojson writes those strings unescaped).
+  pub json: String,
 }
 
-fn canonical_header_parsed(header_json: &str, skip_verify: bool) -> Result<String> {
+/// Validates a header and returns its canonical forms.
+pub fn canonical_header(header_json: &str, skip_verify: bool) -> Result<CanonicalHeader> {
+  let forms = match protect_lone_surrogates(header_json) {
+    Some(protected) => canonical_header_parsed(&protected, skip_verify)?.map(|c| restore_lone_surrogates(&c)),
+    None => canonical_header_parsed(header_json, skip_verify)?,
+  };
+  let [hashed, json] = forms;
+  Ok(CanonicalHeader { hashed, json })
+}
+
+fn canonical_header_parsed(header_json: &str, skip_verify: bool) -> Result<[String; 2]> {
   let value: Value = serde_json::from_str(header_json).map_err(invalid)?;
   let map = value
     .as_object()
@@ -151,7 +164,9 @@ fn canonical_header_parsed(header_json: &str, skip_verify: bool) -> Result<Strin
     None | Some(Value::Null) | Some(Value::String(_)) => {}
     Some(_) => return Err(invalid("`createdAt` must be a string or null")),
   }
-  Ok(json::stable_stringify(&value))
+  let hashed = json::stable_stringify(&value, json::Prefixed::Raw);
+  let escaped = json::stable_stringify(&value, json::Prefixed::Escaped);
+  Ok([hashed, escaped])
 }
 
 /// `co_z<base58 of the first 19 bytes of BLAKE3(canonical header)>`.
@@ -167,18 +182,32 @@ mod tests {
 
   #[test]
   fn worked_example_id() {
-    let canonical = canonical_header(EXAMPLE, false).unwrap();
+    let canonical = canonical_header(EXAMPLE, false).unwrap().json;
     assert_eq!(canonical, EXAMPLE);
     assert_eq!(id_for_header(&canonical), "co_zZo6gaxUzJk7pNhaa5XHy4d43Z2");
   }
 
   #[test]
+  fn prefixed_strings_are_hashed_raw_but_returned_escaped() {
+    // cojson's stableStringify writes strings starting with binary_U / encrypted_U unescaped, so
+    // the id hashes raw text (here not even valid JSON); getHeader() stays valid JSON.
+    let header = r#"{"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"binary_U\"x\n"}"#;
+    let forms = canonical_header(header, false).unwrap();
+    assert_eq!(
+      forms.hashed,
+      "{\"ruleset\":{\"type\":\"unsafeAllowAll\"},\"type\":\"comap\",\"uniqueness\":\"binary_U\"x\n\"}"
+    );
+    assert_eq!(forms.json, header);
+    assert_eq!(canonical_header(&forms.json, false).unwrap(), forms);
+  }
+
+  #[test]
   fn canonical_form_is_stable_stringify() {
     let reordered = r#"{ "uniqueness": "zUnique123", "type": "comap", "ruleset": {"type": "unsafeAllowAll"}, "meta": null, "createdAt": "2024-01-01T00:00:00.000Z" }"#;
-    assert_eq!(canonical_header(reordered, false).unwrap(), EXAMPLE);
+    assert_eq!(canonical_header(reordered, false).unwrap().json, EXAMPLE);
     let extra = r#"{"type":"comap","ruleset":{"type":"ownedByGroup","group":"co_zG","restrictDeletion":null},"uniqueness":{"b":"2","a":"1"},"x":1e21}"#;
     assert_eq!(
-      canonical_header(extra, false).unwrap(),
+      canonical_header(extra, false).unwrap().json,
       r#"{"ruleset":{"group":"co_zG","restrictDeletion":null,"type":"ownedByGroup"},"type":"comap","uniqueness":{"a":"1","b":"2"},"x":1e+21}"#
     );
   }
@@ -188,12 +217,12 @@ mod tests {
     // What JSON.stringify gives for {meta: {a: "x\ud800y", b: "\udfff"}, …} (lone surrogates),
     // next to a valid pair and an escaped backslash followed by "ud800".
     let header = r#"{"meta":{"b":"\udfff","a":"x\ud800y","c":"\ud83d\ude00","d":"\\ud800"},"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zX"}"#;
-    let canonical = canonical_header(header, false).unwrap();
+    let canonical = canonical_header(header, false).unwrap().json;
     assert_eq!(
       canonical,
       r#"{"meta":{"a":"x\ud800y","b":"\udfff","c":"😀","d":"\\ud800"},"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zX"}"#
     );
-    assert_eq!(canonical_header(&canonical, false).unwrap(), canonical);
+    assert_eq!(canonical_header(&canonical, false).unwrap().json, canonical);
   }
 
   #[test]

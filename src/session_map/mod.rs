@@ -11,7 +11,7 @@ mod header;
 mod scan;
 mod transaction;
 
-pub use header::{canonical_header, id_for_header};
+pub use header::{canonical_header, id_for_header, CanonicalHeader};
 use transaction::Entry;
 pub use transaction::{Privacy, Transaction};
 
@@ -185,7 +185,7 @@ impl SessionMap {
   pub fn new(co_id: &str, header_json: &str, max_tx_size: Option<u32>, skip_verify: bool) -> Result<Self> {
     let header = canonical_header(header_json, skip_verify)?;
     if !skip_verify {
-      let expected = id_for_header(&header);
+      let expected = id_for_header(&header.hashed);
       if expected != co_id {
         return Err(Error::new(
           Code::IdMismatch,
@@ -195,7 +195,7 @@ impl SessionMap {
     }
     Ok(SessionMap {
       co_id: co_id.to_owned(),
-      header,
+      header: header.json,
       sessions: IndexMap::new(),
       streaming: None,
       deleted: false,
