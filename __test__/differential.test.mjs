@@ -15,6 +15,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { randomInt } from 'node:crypto'
+import { Rng as BaseRng, saltedSeed } from './helpers/rng.mjs'
 
 const require = createRequire(import.meta.url)
 const ours = require('../napi-crypto.js')
@@ -39,47 +40,13 @@ console.log(`# differential seed: ${SEED} (reproduce with DIFF_SEED=${SEED}); ${
 // ---------------------------------------------------------------------------------------------
 // PRNG and input generators
 
-function mulberry32(a) {
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
-function strHash(s) {
-  let h = 2166136261
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
-  return h >>> 0
-}
 
 const FIXED_SIZES = [0, 1, 31, 32, 33, 63, 64, 65, 100, 1024, 5000]
 
-class Rng {
+class Rng extends BaseRng {
   constructor(salt) {
-    this.next = mulberry32((SEED ^ strHash(salt)) >>> 0)
-  }
-  int(n) {
-    return Math.floor(this.next() * n)
-  }
-  bool(p = 0.5) {
-    return this.next() < p
-  }
-  pick(list) {
-    return list[this.int(list.length)]
-  }
-  bytes(n) {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i += 4) {
-      const v = (this.next() * 4294967296) >>> 0
-      out[i] = v
-      if (i + 1 < n) out[i + 1] = v >>> 8
-      if (i + 2 < n) out[i + 2] = v >>> 16
-      if (i + 3 < n) out[i + 3] = v >>> 24
-    }
-    return out
+    super(saltedSeed(SEED, salt))
   }
   // A data size: the fixed list (0, 1, 31, 32, 33, 63, 64, 65, 100, 1024, 5000) or random.
   size() {

@@ -21,6 +21,7 @@ import { safeParseJSON, stableStringify } from 'cojson/dist/jsonStringify.js'
 import { runBalanceService } from '../examples/balance/run.mjs'
 import { TAMPERED_BALANCE } from '../examples/balance/scenario.mjs'
 import { loadedNativeAddons } from '../examples/balance/worker-crypto.mjs'
+import { Rng as BaseRng } from './helpers/rng.mjs'
 
 const require = createRequire(import.meta.url)
 const { NapiCrypto } = require('../napi-crypto.js')
@@ -153,34 +154,8 @@ const SEED = process.env.E2E_SEED ? Number(process.env.E2E_SEED) >>> 0 : randomI
 const CASES = Math.max(50, Number(process.env.E2E_CASES) || 300)
 console.log(`# e2e-worker provider equality seed: ${SEED} (reproduce with E2E_SEED=${SEED}); ${CASES} cases per method`)
 
-function mulberry32(a) {
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
-class Rng {
-  constructor(seed) {
-    this.next = mulberry32(seed)
-  }
-  int(n) {
-    return Math.floor(this.next() * n)
-  }
-  bool(p = 0.5) {
-    return this.next() < p
-  }
-  pick(list) {
-    return list[this.int(list.length)]
-  }
-  bytes(n) {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i++) out[i] = this.int(256)
-    return out
-  }
+class Rng extends BaseRng {
   size() {
     return this.bool(0.3) ? this.pick([0, 1, 31, 32, 33, 63, 64, 65, 1024]) : this.int(this.bool(0.9) ? 200 : 5000)
   }

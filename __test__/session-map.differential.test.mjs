@@ -29,6 +29,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { randomInt } from 'node:crypto'
+import { Rng as BaseRng, saltedSeed } from './helpers/rng.mjs'
 
 const require = createRequire(import.meta.url)
 const ours = require('../napi-crypto.js')
@@ -55,60 +56,11 @@ console.log(`# session-map differential seed: ${SEED} (reproduce with SM_SEED=${
 // ---------------------------------------------------------------------------------------------
 // PRNG
 
-function mulberry32(a) {
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
-function strHash(s) {
-  let h = 2166136261
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
-  return h >>> 0
-}
 
-class Rng {
+class Rng extends BaseRng {
   constructor(salt) {
-    this.next = mulberry32((SEED ^ strHash(salt)) >>> 0)
-  }
-  int(n) {
-    return Math.floor(this.next() * n)
-  }
-  range(lo, hi) {
-    return lo + this.int(hi - lo + 1)
-  }
-  bool(p = 0.5) {
-    return this.next() < p
-  }
-  pick(list) {
-    return list[this.int(list.length)]
-  }
-  bytes(n) {
-    const out = new Uint8Array(n)
-    for (let i = 0; i < n; i++) out[i] = this.int(256)
-    return out
-  }
-  shuffle(list) {
-    const out = list.slice()
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = this.int(i + 1)
-      ;[out[i], out[j]] = [out[j], out[i]]
-    }
-    return out
-  }
-  // A weighted choice: [[weight, value], ...].
-  weighted(choices) {
-    let total = 0
-    for (const [w] of choices) total += w
-    let r = this.next() * total
-    for (const [w, v] of choices) {
-      if ((r -= w) < 0) return v
-    }
-    return choices[choices.length - 1][1]
+    super(saltedSeed(SEED, salt))
   }
 }
 

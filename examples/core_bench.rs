@@ -1,11 +1,18 @@
 //! Rust-side cost of the core operations, without the JS boundary:
-//! `cargo run --release --no-default-features --example core_bench`.
+//! `cargo run --release --no-default-features --example core_bench [filter]` (only the rows whose
+//! name contains `filter`). For instruction-level profiles build it with `--profile profiling` and
+//! run it under `valgrind --tool=callgrind`.
 use cojson_core_napi::session_map::SessionMap;
 use cojson_core_napi::{blake3, ed25519, encoding, secretbox};
 use std::hint::black_box;
 use std::time::Instant;
 
 fn time(name: &str, iterations: u32, mut f: impl FnMut()) {
+  if let Some(filter) = std::env::args().nth(1) {
+    if !name.contains(&filter) {
+      return;
+    }
+  }
   for _ in 0..iterations / 10 + 1 {
     f();
   }

@@ -97,6 +97,18 @@ pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secr
   if let Some(err) = base58_char_error(what, text, secrecy) {
     return Err(err);
   }
+  // Base58 decoding is quadratic in the length: never decode more than N bytes can need, so a
+  // long string from a peer costs microseconds, not seconds.
+  let max_chars = N * 1366 / 1000 + 1;
+  if text.len() > max_chars {
+    return Err(Error::new(
+      Code::InvalidLength,
+      format!(
+        "{what} must be {N} bytes, got more ({} base58 characters, at most {max_chars} encode {N} bytes)",
+        text.len()
+      ),
+    ));
+  }
   let decoded = Zeroizing::new(bs58::decode(text).into_vec().map_err(|_| {
     // Every character was checked above; bs58 has no other failure for Vec output.
     Error::new(Code::InvalidBase58, format!("{what} is not valid base58"))
@@ -108,7 +120,8 @@ pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secr
   Ok(out)
 }
 
-/// Decodes base58 of any length.
+/// Decodes base58 of any length. Quadratic in the length: not for untrusted long input (no JS
+/// export reaches it; the exports decode fixed-size values with [`base58_decode_fixed`]).
 pub fn base58_decode(what: &str, text: &str, secrecy: Secrecy) -> Result<Vec<u8>> {
   if let Some(err) = base58_char_error(what, text, secrecy) {
     return Err(err);
@@ -196,6 +209,15 @@ mod tests {
       (err.code, err.message.as_str()),
       (Code::InvalidLength, "key must be 32 bytes, got 31")
     );
+    let long = "z".repeat(100_000);
+    let start = std::time::Instant::now();
+    let err = base58_decode_fixed::<64>("sig", &long, Secrecy::Public).unwrap_err();
+    assert!(start.elapsed().as_millis() < 100, "long input must be rejected quickly");
+    assert_eq!(err.code, Code::InvalidLength);
+    // The longest encodings of 32 and 64 bytes (all 0xff), and 32 zero bytes, still decode.
+    assert!(base58_decode_fixed::<32>("k", &base58_encode(&[0xff; 32]), Secrecy::Public).is_ok());
+    assert!(base58_decode_fixed::<32>("k", &base58_encode(&[0; 32]), Secrecy::Public).is_ok());
+    assert!(base58_decode_fixed::<64>("k", &base58_encode(&[0xff; 64]), Secrecy::Public).is_ok());
     let extra_one = format!("1{ok}");
     assert_eq!(
       base58_decode_fixed::<32>("key", &extra_one, Secrecy::Public)

@@ -108,6 +108,28 @@ impl JsArg {
     status == sys::Status::napi_ok && result
   }
 
+  /// Kind, length and data pointer of a typed array (any view's data already at its offset).
+  fn typed_array_info(&self) -> Option<(sys::napi_typedarray_type, usize, *mut std::ffi::c_void)> {
+    let mut kind = 0;
+    let mut len = 0;
+    let mut data = ptr::null_mut();
+    let mut buffer = ptr::null_mut();
+    let mut offset = 0;
+    // SAFETY: env and value come from the current callback; out-pointers are valid.
+    let status = unsafe {
+      sys::napi_get_typedarray_info(
+        self.env,
+        self.value,
+        &mut kind,
+        &mut len,
+        &mut data,
+        &mut buffer,
+        &mut offset,
+      )
+    };
+    (status == sys::Status::napi_ok).then_some((kind, len, data))
+  }
+
   /// A short description of the value for error messages (its type, never its contents).
   fn describe(&self) -> String {
     match self.type_of() {
@@ -120,24 +142,7 @@ impl JsArg {
       sys::ValueType::napi_function => "function".into(),
       sys::ValueType::napi_bigint => "bigint".into(),
       sys::ValueType::napi_object => {
-        let mut kind = 0;
-        let mut len = 0;
-        let mut data = ptr::null_mut();
-        let mut buffer = ptr::null_mut();
-        let mut offset = 0;
-        // SAFETY: env and value come from the current callback; out-pointers are valid.
-        let status = unsafe {
-          sys::napi_get_typedarray_info(
-            self.env,
-            self.value,
-            &mut kind,
-            &mut len,
-            &mut data,
-            &mut buffer,
-            &mut offset,
-          )
-        };
-        if status == sys::Status::napi_ok {
+        if let Some((kind, _, _)) = self.typed_array_info() {
           TYPED_ARRAY_NAMES
             .get(kind as usize)
             .copied()
@@ -161,26 +166,10 @@ impl JsArg {
   ///
   /// The slice borrows JS memory and is valid for the duration of the current call only.
   pub fn bytes<'a>(&self, name: &str) -> JsResult<&'a [u8]> {
-    let mut kind = 0;
-    let mut len = 0;
-    let mut data = ptr::null_mut();
-    let mut buffer = ptr::null_mut();
-    let mut offset = 0;
-    // SAFETY: env and value come from the current callback; out-pointers are valid.
-    let status = unsafe {
-      sys::napi_get_typedarray_info(
-        self.env,
-        self.value,
-        &mut kind,
-        &mut len,
-        &mut data,
-        &mut buffer,
-        &mut offset,
-      )
+    let (len, data) = match self.typed_array_info() {
+      Some((sys::TypedarrayType::uint8_array, len, data)) => (len, data),
+      _ => return Err(type_error(name, "a Uint8Array", &self.describe())),
     };
-    if status != sys::Status::napi_ok || kind != sys::TypedarrayType::uint8_array {
-      return Err(type_error(name, "a Uint8Array", &self.describe()));
-    }
     if len == 0 || data.is_null() {
       return Ok(&[]);
     }
