@@ -136,6 +136,14 @@ fn signed_hash_message(hash: &[u8; 32]) -> String {
   message
 }
 
+/// `text`, cut to 100 characters for an error message (ids come from peers and can be huge).
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+  match text.char_indices().nth(100) {
+    Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()).into(),
+    None => text.into(),
+  }
+}
+
 /// Whether `session_id` names a delete session (`…_session_d…$`).
 pub fn is_delete_session(session_id: &str) -> bool {
   session_id.contains("_session_d") && session_id.ends_with('$')
@@ -189,7 +197,7 @@ impl SessionMap {
       if expected != co_id {
         return Err(Error::new(
           Code::IdMismatch,
-          format!("CoValue ID mismatch: expected {expected}, got {co_id}"),
+          format!("CoValue ID mismatch: expected {expected}, got {}", clip(co_id)),
         ));
       }
     }
@@ -213,7 +221,10 @@ impl SessionMap {
   }
 
   fn deleted_error(&self) -> Error {
-    Error::new(Code::Deleted, format!("Cannot add to deleted CoValue: {}", self.co_id))
+    Error::new(
+      Code::Deleted,
+      format!("Cannot add to deleted CoValue: {}", clip(&self.co_id)),
+    )
   }
 
   /// Verifies and appends a batch of transactions a peer sent, all or nothing.
