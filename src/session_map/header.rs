@@ -108,6 +108,11 @@ fn protect_lone_surrogates(json: &str) -> Option<String> {
   })
 }
 
+/// Whether the JSON text holds U+10FFFF itself (raw or escaped), which the mark cannot stand beside.
+fn holds_mark(json: &str) -> bool {
+  json.contains(LONE_SURROGATE_MARK) || json.to_ascii_lowercase().contains("\\udbff\\udfff")
+}
+
 /// Turns the marks back into the escapes `JSON.stringify` writes.
 fn restore_lone_surrogates(canonical: &str) -> String {
   let mut out = String::with_capacity(canonical.len());
@@ -145,6 +150,11 @@ pub struct CanonicalHeader {
 /// Validates a header and returns its canonical forms.
 pub fn canonical_header(header_json: &str, skip_verify: bool) -> Result<CanonicalHeader> {
   let forms = match protect_lone_surrogates(header_json) {
+    Some(_) if holds_mark(header_json) => {
+      return Err(invalid(
+        "a header with both lone UTF-16 surrogates and U+10FFFF is not supported",
+      ));
+    }
     Some(protected) => canonical_header_parsed(&protected, skip_verify)?.map(|c| restore_lone_surrogates(&c)),
     None => canonical_header_parsed(header_json, skip_verify)?,
   };
@@ -223,6 +233,13 @@ mod tests {
       r#"{"meta":{"a":"x\ud800y","b":"\udfff","c":"😀","d":"\\ud800"},"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zX"}"#
     );
     assert_eq!(canonical_header(&canonical, false).unwrap().json, canonical);
+    // U+10FFFF (raw or escaped) beside a lone surrogate cannot be told from the mark: refused.
+    for mark in ["\u{10FFFF}c111", r"\udbff\udfffc111"] {
+      let header = format!(
+        r#"{{"meta":{{"a":"\ud800","b":"{mark}"}},"ruleset":{{"type":"unsafeAllowAll"}},"type":"comap","uniqueness":"z"}}"#
+      );
+      assert_eq!(canonical_header(&header, true).unwrap_err().code, Code::InvalidHeader);
+    }
   }
 
   #[test]
