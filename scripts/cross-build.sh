@@ -249,14 +249,25 @@ stage_setup() {
   return 0
 }
 
-# Debian trixie's musl (1.2.5), downloaded through a private apt configuration (the system's apt
-# sources are not touched) and unpacked, not installed.
+# The Debian mirror the system's apt is configured with (first non-security entry).
+debian_mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+  [[ -n $uri ]] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) { print $i; exit } }' /etc/apt/sources.list 2>/dev/null | head -1)
+  [[ -n $uri ]] || { echo "cross-build: no Debian mirror in the system's apt sources" >&2; return 1; }
+  echo "$uri"
+}
+
+# Debian trixie's musl (1.2.5), downloaded from the system's Debian mirror through a private apt
+# configuration (the system's apt sources are not touched) and unpacked, not installed.
 musl_loader() {
   local arch=$1 dir="$RT/musl-$1"
   [[ -f $dir/.ok ]] && return 0
   local apt="$CROSS_HOME/apt"
   mkdir -p "$apt/etc" "$apt/state/lists/partial" "$apt/cache/archives/partial" "$CROSS_HOME/dl"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $MUSL_SUITE main" >"$apt/etc/sources.list"
+  local mirror
+  mirror=$(debian_mirror) || return 1
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $MUSL_SUITE main" >"$apt/etc/sources.list"
   touch "$apt/state/status"
   local opts=(-o "Dir::Etc::SourceList=$apt/etc/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o "Dir::State=$apt/state" -o "Dir::State::status=$apt/state/status" -o "Dir::Cache=$apt/cache"
