@@ -30,6 +30,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import nodeCrypto from 'node:crypto'
+import { utf8, hex, concat, det } from './helpers/bytes.mjs'
 
 const require = createRequire(import.meta.url)
 const PKG_PATH = require.resolve('../napi-crypto.js')
@@ -42,19 +43,6 @@ const IS_CHILD = process.env.BAD_INPUT_MATRIX_CHILD === '1'
 
 const MiB = 1 << 20
 const BIG = 16 * MiB
-const utf8 = (s) => new TextEncoder().encode(s)
-const hex = (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
-const concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
-// Deterministic bytes; the first byte is never 0 for seeds 0..35 (so base58 has no leading '1').
-const det = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + 1) & 255)
 
 const ED_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex')
 const X_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex')

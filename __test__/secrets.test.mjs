@@ -14,6 +14,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { Rng } from './helpers/rng.mjs'
+import { utf8, hex, latin1, concat, det } from './helpers/bytes.mjs'
 
 const require = createRequire(import.meta.url)
 const pkg = require('../napi-crypto.js')
@@ -23,19 +24,6 @@ const SEED = process.env.SECRETS_TEST_SEED ? Number(process.env.SECRETS_TEST_SEE
 const rng = new Rng(SEED)
 const ROUNDS = 3
 
-const utf8 = (s) => new TextEncoder().encode(s)
-const hex = (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
-const latin1 = (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
-const concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
-const det = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + 1) & 255)
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures (public values the calls need besides the secret)
