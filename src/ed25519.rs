@@ -6,7 +6,7 @@
 //! lenient check, under which the identity key and a trivial signature verify every message.
 
 use crate::cache::{self, BoundedCache};
-use crate::encoding::{base58_decode_fixed, prefix, prefixed_base58, strip_prefix, utf8, Secrecy};
+use crate::encoding::{base58_decode_fixed, fixed, prefix, prefixed_base58, strip_prefix, utf8, Secrecy};
 use crate::error::{Code, Error, Result};
 use crate::random;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
@@ -108,10 +108,6 @@ fn is_small_order_encoding(r: &[u8]) -> bool {
 thread_local! {
   static SIGNING_KEYS: RefCell<BoundedCache<SigningKey>> = RefCell::new(BoundedCache::new(cache::CAPACITY));
   static VERIFIERS: RefCell<BoundedCache<Verifier>> = RefCell::new(BoundedCache::new(cache::CAPACITY));
-}
-
-fn fixed<'a, const N: usize>(what: &str, bytes: &'a [u8]) -> Result<&'a [u8; N]> {
-  <&[u8; N]>::try_from(bytes).map_err(|_| Error::length(what, N, bytes.len()))
 }
 
 /// Runs `f` with the signing key for a cache tag, deriving it with `seed` on a miss.

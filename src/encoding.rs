@@ -135,6 +135,11 @@ pub fn base58_decode(what: &str, text: &str, secrecy: Secrecy) -> Result<Vec<u8>
     .map_err(|_| Error::new(Code::InvalidBase58, format!("{what} is not valid base58")))
 }
 
+/// A byte slice as a fixed-size array: `<what> must be <N> bytes, got <len>` otherwise.
+pub fn fixed<'a, const N: usize>(what: &str, bytes: &'a [u8]) -> Result<&'a [u8; N]> {
+  <&[u8; N]>::try_from(bytes).map_err(|_| Error::length(what, N, bytes.len()))
+}
+
 /// Strips an exact, case-sensitive prefix: `<what> must start with '<prefix>'` otherwise.
 pub fn strip_prefix<'a>(what: &str, text: &'a str, prefix: &str) -> Result<&'a str> {
   text

@@ -9,7 +9,7 @@
 //!   prepended (`ephemeral public (32) ‖ tag (16) ‖ ciphertext`).
 
 use crate::blake3;
-use crate::encoding::{base58_decode_fixed, prefix, strip_prefix, Secrecy};
+use crate::encoding::{base58_decode_fixed, fixed, prefix, strip_prefix, Secrecy};
 use crate::error::{Code, Error, Result};
 use crate::x25519;
 use crypto_secretbox::aead::{AeadInPlace, KeyInit};
@@ -20,10 +20,6 @@ use zeroize::Zeroizing;
 
 /// Poly1305 tag length.
 pub const TAG_LENGTH: usize = 16;
-
-fn fixed<'a, const N: usize>(what: &str, bytes: &'a [u8]) -> Result<&'a [u8; N]> {
-  <&[u8; N]>::try_from(bytes).map_err(|_| Error::length(what, N, bytes.len()))
-}
 
 /// XORs `data` with the XSalsa20 keystream for `key` and `nonce`.
 pub fn xsalsa20_apply(key: &[u8; 32], nonce: &[u8; 24], data: &mut [u8]) {

@@ -4,7 +4,7 @@
 //! secret, which upstream 0.20.19 silently used as an encryption key.
 
 use crate::cache::{self, BoundedCache};
-use crate::encoding::{base58_decode_fixed, prefix, prefixed_base58, strip_prefix, Secrecy};
+use crate::encoding::{base58_decode_fixed, fixed, prefix, prefixed_base58, strip_prefix, Secrecy};
 use crate::error::{Code, Error, Result};
 use crate::random;
 use std::cell::RefCell;
@@ -13,10 +13,6 @@ use zeroize::Zeroizing;
 
 thread_local! {
   static SHARED_KEYS: RefCell<BoundedCache<Zeroizing<[u8; 32]>>> = RefCell::new(BoundedCache::new(cache::CAPACITY));
-}
-
-fn fixed<'a, const N: usize>(what: &str, bytes: &'a [u8]) -> Result<&'a [u8; N]> {
-  <&[u8; N]>::try_from(bytes).map_err(|_| Error::length(what, N, bytes.len()))
 }
 
 /// 32 random bytes (unclamped; clamping happens at use, as in upstream).

@@ -488,37 +488,51 @@ fn allocation_error() -> JsError {
 }
 
 /// Creates a plain `Uint8Array` of `len` bytes over a fresh `ArrayBuffer` and lets `fill` write
-/// it in place (no intermediate Rust buffer).
-pub fn new_uint8array(
-  env: &napi::Env,
+/// it in place. `Err(None)` means Node-API could not allocate; `Err(Some(e))` is `fill`'s error.
+///
+/// # Safety
+/// `env` must be the environment of the current callback.
+unsafe fn uint8array_in<E>(
+  env: sys::napi_env,
   len: usize,
-  fill: impl FnOnce(&mut [u8]) -> crate::error::Result<()>,
-) -> JsResult<JsRaw> {
-  let env = env.raw();
+  fill: impl FnOnce(&mut [u8]) -> std::result::Result<(), E>,
+) -> std::result::Result<sys::napi_value, Option<E>> {
   let mut data = ptr::null_mut();
   let mut array_buffer = ptr::null_mut();
   // SAFETY: out-pointers are valid; Node-API allocates `len` writable bytes.
   let status = unsafe { sys::napi_create_arraybuffer(env, len, &mut data, &mut array_buffer) };
-  if status != sys::Status::napi_ok {
-    return Err(allocation_error());
+  if status != sys::Status::napi_ok || (len > 0 && data.is_null()) {
+    return Err(None);
   }
   if len > 0 {
-    if data.is_null() {
-      return Err(allocation_error());
-    }
     // SAFETY: `data` points to `len` fresh bytes that nothing else aliases yet.
-    fill(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) }).map_err(js_error)?;
+    fill(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) }).map_err(Some)?;
   } else {
-    fill(&mut []).map_err(js_error)?;
+    fill(&mut []).map_err(Some)?;
   }
   let mut array = ptr::null_mut();
   // SAFETY: `array_buffer` was just created with exactly this length.
   let status =
     unsafe { sys::napi_create_typedarray(env, sys::TypedarrayType::uint8_array, len, array_buffer, 0, &mut array) };
   if status != sys::Status::napi_ok {
-    return Err(allocation_error());
+    return Err(None);
   }
-  Ok(JsRaw(array))
+  Ok(array)
+}
+
+/// Creates a plain `Uint8Array` of `len` bytes and lets `fill` write it in place (no intermediate
+/// Rust buffer).
+pub fn new_uint8array(
+  env: &napi::Env,
+  len: usize,
+  fill: impl FnOnce(&mut [u8]) -> crate::error::Result<()>,
+) -> JsResult<JsRaw> {
+  // SAFETY: `env` is the current callback's.
+  match unsafe { uint8array_in(env.raw(), len, fill) } {
+    Ok(array) => Ok(JsRaw(array)),
+    Err(None) => Err(allocation_error()),
+    Err(Some(e)) => Err(js_error(e)),
+  }
 }
 
 /// Where a byte-returning export puts its result.
@@ -575,38 +589,16 @@ impl<T: AsRef<[u8]>> TypeName for JsBytes<T> {
 impl<T: AsRef<[u8]>> ToNapiValue for JsBytes<T> {
   unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
     let bytes = val.0.as_ref();
-    let mut data = ptr::null_mut();
-    let mut array_buffer = ptr::null_mut();
-    // SAFETY: out-pointers are valid; Node-API allocates `bytes.len()` writable bytes.
-    let status = unsafe { sys::napi_create_arraybuffer(env, bytes.len(), &mut data, &mut array_buffer) };
-    if status != sys::Status::napi_ok {
-      return Err(napi::Error::new(
-        napi::Status::GenericFailure,
-        "could not allocate an ArrayBuffer for the result",
-      ));
-    }
-    if !bytes.is_empty() && !data.is_null() {
-      // SAFETY: `data` points to `bytes.len()` fresh bytes that nothing else aliases.
-      unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), data.cast::<u8>(), bytes.len()) };
-    }
-    let mut array = ptr::null_mut();
-    // SAFETY: `array_buffer` was just created with exactly this length.
-    let status = unsafe {
-      sys::napi_create_typedarray(
-        env,
-        sys::TypedarrayType::uint8_array,
-        bytes.len(),
-        array_buffer,
-        0,
-        &mut array,
-      )
+    let copy = |out: &mut [u8]| -> std::result::Result<(), std::convert::Infallible> {
+      out.copy_from_slice(bytes);
+      Ok(())
     };
-    if status != sys::Status::napi_ok {
-      return Err(napi::Error::new(
+    // SAFETY: napi-rs passes the current callback's env.
+    unsafe { uint8array_in(env, bytes.len(), copy) }.map_err(|_| {
+      napi::Error::new(
         napi::Status::GenericFailure,
-        "could not create a Uint8Array for the result",
-      ));
-    }
-    Ok(array)
+        "could not allocate a Uint8Array for the result",
+      )
+    })
   }
 }
