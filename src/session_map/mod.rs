@@ -240,8 +240,7 @@ impl SessionMap {
       return Err(self.deleted_error());
     }
     let batch = transaction::parse_batch(transactions_json)?;
-    let existing_signer = self.sessions.get(session_id).map(|s| s.signer.clone());
-    let signer = match existing_signer.clone().flatten() {
+    let signer = match self.sessions.get(session_id).and_then(|s| s.signer.clone()) {
       Some(signer) => Some(signer),
       None => signer_id.map(SignerId::parse).transpose()?,
     };
