@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-12}"
-TARGETS="${FUZZ_TARGETS:-decode_strings unseal session_map_header add_transactions decrypt}"
+TARGETS="${FUZZ_TARGETS:-decode_strings unseal session_map_header add_transactions decrypt ed25519_verify}"
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 cargo +nightly fuzz build -O

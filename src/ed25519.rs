@@ -22,13 +22,13 @@ pub const SECRET_KEY_LENGTH: usize = 32;
 pub const PUBLIC_KEY_LENGTH: usize = 32;
 pub const SIGNATURE_LENGTH: usize = 64;
 
-/// A decoded public key ready for repeated verification: its bytes, the decompressed point `A`
-/// (decompression is ~15% of a verification), and whether it is of small order (then it never
+/// A decoded public key ready for repeated verification: its bytes, the negated point `-A`
+/// (decompression is ~15% of a verification), and whether `A` is of small order (then it never
 /// verifies anything).
 #[derive(Clone)]
 struct Verifier {
   bytes: [u8; 32],
-  point: EdwardsPoint,
+  minus_a: EdwardsPoint,
   weak: bool,
 }
 
@@ -42,7 +42,7 @@ impl Verifier {
     })?;
     Ok(Verifier {
       bytes: *bytes,
-      point: key.to_edwards(),
+      minus_a: -key.to_edwards(),
       weak: key.is_weak(),
     })
   }
@@ -50,11 +50,15 @@ impl Verifier {
   /// RFC 8032 verification with ed25519-dalek's `verify_strict` semantics, built from
   /// curve25519-dalek's primitives so that the key is decompressed once, not per call.
   ///
-  /// The equation is dalek's: reject a non-canonical `S`; `k = SHA-512(R ‖ A ‖ M) mod ℓ`; accept
-  /// iff `[S]B - [k]A`, compressed (always canonically), equals the signature's `R` bytes, so an
-  /// accepted `R` is canonical. Strictness adds two checks: `A` is not of small order (known when
-  /// the key was decoded) and `R` is not one of the eight canonical encodings of the small-order
-  /// points. Tests below check it against `verify_strict` on random, tampered and forged inputs.
+  /// The equation is dalek's (and libsodium's): reject a non-canonical `S`;
+  /// `k = SHA-512(R ‖ A ‖ M) mod ℓ`; accept iff `[k](-A) + [S]B`, compressed (always
+  /// canonically), equals the signature's `R` bytes, so an accepted `R` is canonical. The order of
+  /// operations matters for keys with a torsion component (`A = aB + T`): `[k](-A)` and
+  /// `[-k mod ℓ]A` differ by `[ℓ]T = [5]T` there, so only this form gives every peer's verdict.
+  /// Strictness adds two checks: `A` is not of small order (known when the key was decoded) and
+  /// `R` is not one of the eight canonical encodings of the small-order points. Tests below and the
+  /// `ed25519_verify` fuzz target check it against `verify_strict` on random, tampered, forged and
+  /// torsion-carrying inputs.
   fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
     let (r, s) = signature.split_at(32);
     if self.weak || is_small_order_encoding(r) {
@@ -74,7 +78,7 @@ impl Verifier {
         .chain_update(self.bytes)
         .chain_update(message),
     );
-    let expected_r = EdwardsPoint::vartime_double_scalar_mul_basepoint(&-k, &self.point, &s);
+    let expected_r = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &self.minus_a, &s);
     expected_r.compress().as_bytes()[..] == *r
   }
 }
@@ -257,6 +261,7 @@ impl SignerId {
 #[cfg(test)]
 mod tests {
   use super::*;
+  use curve25519_dalek::traits::IsIdentity;
 
   fn unhex(s: &str) -> Vec<u8> {
     (0..s.len())
@@ -393,6 +398,82 @@ mod tests {
       let expected = dalek_key.verify_strict(&message, &Signature::from_bytes(&sig)).is_ok();
       assert_eq!(verify(&public, &message, &sig).unwrap(), expected, "case {i}");
     }
+  }
+
+  /// The eight points of the torsion subgroup, `[i]T8` for a point `T8` of order 8.
+  fn torsion_points() -> Vec<EdwardsPoint> {
+    small_order_encodings()
+      .iter()
+      .map(|e| CompressedEdwardsY(*e).decompress().unwrap())
+      .collect()
+  }
+
+  /// A key `A = aB + T` with a torsion component `T` and an honest signature made with the scalar
+  /// `a` (`R = rB`, `S = r + k·a`); returns the key, the signature and `k`.
+  fn mixed_order_signature(a: &Scalar, t: &EdwardsPoint, r: &Scalar, message: &[u8]) -> ([u8; 32], [u8; 64], Scalar) {
+    let public = (EdwardsPoint::mul_base(a) + t).compress().to_bytes();
+    let r_point = EdwardsPoint::mul_base(r).compress().to_bytes();
+    let k = Scalar::from_hash(
+      Sha512::new()
+        .chain_update(r_point)
+        .chain_update(public)
+        .chain_update(message),
+    );
+    let s = r + k * a;
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&r_point);
+    sig[32..].copy_from_slice(s.as_bytes());
+    (public, sig, k)
+  }
+
+  /// Keys with each of the 8 torsion components, with enough messages to hit every residue of
+  /// `k mod 8`: our verdict is `verify_strict`'s, which accepts exactly when `[k]T` is the identity.
+  #[test]
+  fn torsion_carrying_keys_get_verify_strict_verdicts() {
+    use ed25519_dalek::Signature;
+    let torsion = torsion_points();
+    let mut seen = [[false; 8]; 8];
+    let (mut accepted, mut rejected) = (0, 0);
+    for (index, t) in torsion.iter().enumerate() {
+      let a = Scalar::from_bytes_mod_order([index as u8 + 3; 32]);
+      for m in 0..96u32 {
+        let message = format!("message {m} for torsion component {index}");
+        let r = Scalar::from_bytes_mod_order(*blake3::hash(message.as_bytes()).as_bytes());
+        let (public, sig, k) = mixed_order_signature(&a, t, &r, message.as_bytes());
+        let residue = (k.as_bytes()[0] & 7) as usize;
+        seen[index][residue] = true;
+        let dalek_key = VerifyingKey::from_bytes(&public).unwrap();
+        let strict = dalek_key
+          .verify_strict(message.as_bytes(), &Signature::from_bytes(&sig))
+          .is_ok();
+        let expected = (k * t).is_identity();
+        assert_eq!(
+          strict, expected,
+          "verify_strict's equation, component {index}, k mod 8 = {residue}"
+        );
+        let ours = verify(&public, message.as_bytes(), &sig).unwrap();
+        assert_eq!(ours, strict, "component {index}, k mod 8 = {residue}");
+        let id = prefixed_base58(prefix::SIGNER_ID, &public);
+        let signature = prefixed_base58(prefix::SIGNATURE, &sig);
+        assert_eq!(
+          verify_with_id(signature.as_bytes(), message.as_bytes(), id.as_bytes()).unwrap(),
+          strict
+        );
+        assert_eq!(SignerId::parse(&id).unwrap().verify(message.as_bytes(), &sig), strict);
+        if index > 0 {
+          if strict {
+            accepted += 1
+          } else {
+            rejected += 1
+          }
+        }
+      }
+    }
+    assert!(seen.iter().all(|residues| residues.iter().all(|&r| r)), "{seen:?}");
+    assert!(
+      accepted > 50 && rejected > 300,
+      "accepted {accepted}, rejected {rejected}"
+    );
   }
 
   #[test]

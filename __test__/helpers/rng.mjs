@@ -59,3 +59,14 @@ export class Rng {
     return choices[choices.length - 1][1]
   }
 }
+
+/**
+ * The seed of a randomized test file: `process.env[variable]` when set (to reproduce a failure),
+ * else a fresh random one. Printed either way, with the command that reproduces the run.
+ */
+export function seedFrom(variable, file) {
+  const given = process.env[variable]
+  const seed = given !== undefined && given !== '' ? Number(given) >>> 0 : Math.floor(Math.random() * 2 ** 32) >>> 0
+  console.log(`# ${file}: seed ${seed} (reproduce with ${variable}=${seed})`)
+  return seed
+}
