@@ -68,7 +68,50 @@ export function sessionMapCases({ ours, upstream, wasm }) {
     }
   }
 
+  // Maps with many sessions (a popular CoValue, or a peer announcing many): every query must cost
+  // time linear in the sessions, as upstream's do.
+  const scaling = []
+  for (const [label, n] of [
+    ['10k', 10_000],
+    ['100k', 100_000],
+  ]) {
+    const ids = Array.from({ length: n }, (_, i) => `co_zAccount${i}_session_z${base58.encode(enc.encode(String(i)))}`)
+    const announced = JSON.stringify(Object.fromEntries(ids.map((id) => [id, 5])))
+    const streaming = (lib) => {
+      const m = new lib.SessionMap(coId, header)
+      m.setStreamingKnownState(announced)
+      return m.getKnownStateWithStreaming()
+    }
+    const big = {}
+    for (const [name, lib] of Object.entries(libs)) {
+      if (name === 'wasm') continue
+      const m = new lib.SessionMap(coId, header)
+      for (const id of ids) m.addTransactions(id, null, '[]', 'signature_z1', true)
+      big[name] = m
+    }
+    const two = (fn) => ({ ours: () => fn(ours, 'ours'), upstream: () => fn(upstream, 'upstream') })
+    const sorted = (state) => JSON.stringify(Object.entries(state.sessions).sort())
+    const sameAsUpstream = (what, fn) => () => {
+      if (fn(ours, 'ours') !== fn(upstream, 'upstream')) throw new Error(`${what}: ours differs from upstream`)
+    }
+    scaling.push(
+      {
+        spec: { name: `SessionMap streaming, ${label} sessions: set + getKnownStateWithStreaming`, baseline: 'upstream', impls: two(streaming) },
+        check: sameAsUpstream('streaming', (lib) => sorted(streaming(lib))),
+      },
+      {
+        spec: { name: `SessionMap.getKnownState, ${label} sessions`, baseline: 'upstream', impls: two((lib, name) => big[name].getKnownState()) },
+        check: sameAsUpstream('getKnownState', (lib, name) => sorted(big[name].getKnownState())),
+      },
+      {
+        spec: { name: `SessionMap.getSessionIds, ${label} sessions`, baseline: 'upstream', impls: two((lib, name) => big[name].getSessionIds()) },
+        check: sameAsUpstream('getSessionIds', (lib, name) => JSON.stringify(big[name].getSessionIds())),
+      },
+    )
+  }
+
   return [
+    ...scaling,
     {
       spec: { name: 'SessionMap.addTransactions 1,000 tx (verified)', baseline: 'upstream', target: 4, impls: impls(add) },
       check: same('addTransactions', (lib) => {

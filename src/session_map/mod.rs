@@ -9,6 +9,7 @@
 
 mod header;
 mod scan;
+mod streaming;
 mod transaction;
 
 pub use header::{canonical_header, id_for_header, CanonicalHeader};
@@ -24,6 +25,7 @@ use crate::secretbox;
 use ed25519_dalek::Signer as _;
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
+use streaming::Streaming;
 use transaction::Fields;
 
 /// Whether the fast batch scanner declines or agrees exactly with serde on `json` (for the fuzz
@@ -183,7 +185,7 @@ pub struct SessionMap {
   header: String,
   sessions: IndexMap<String, Session>,
   /// Counts that peers announced and that have not all arrived yet.
-  streaming: Option<IndexMap<String, u32>>,
+  streaming: Option<Streaming>,
   deleted: bool,
   max_tx_size: u32,
 }
@@ -249,6 +251,7 @@ impl SessionMap {
       Some(session) => session,
       None => created.insert(Session::new(None)),
     };
+    let before = session.count();
     let write = |log: &mut String, entries: &mut Vec<Entry>| {
       // The canonical form is never longer than what cojson sends: reserve once, no regrowth.
       log.reserve(transactions_json.len());
@@ -289,10 +292,11 @@ impl SessionMap {
     if session.signer.is_none() {
       session.signer = signer;
     }
+    let after = session.count();
     if let Some(session) = created {
       self.sessions.insert(session_id.to_owned(), session);
     }
-    self.update_streaming();
+    self.advance_streaming(session_id, before, after);
     Ok(())
   }
 
@@ -329,6 +333,7 @@ impl SessionMap {
       })
     };
     let first = session.entries.len();
+    let before = session.count();
     let signature = session.append(
       |log, entries| {
         entries.push(fields.append_to(log)?);
@@ -350,7 +355,7 @@ impl SessionMap {
     if let Some(session) = created {
       self.sessions.insert(session_id.to_owned(), session);
     }
-    self.update_streaming();
+    self.advance_streaming(session_id, before, before + 1);
     Ok(out)
   }
 
@@ -453,16 +458,18 @@ impl SessionMap {
     }
   }
 
-  /// The known state raised to the announced streaming counts, while streaming.
+  /// The known state raised to the announced streaming counts, while streaming: the known
+  /// sessions in insertion order, then the announced ones not known yet.
   pub fn known_state_with_streaming(&self) -> Option<KnownState<'_>> {
     let streaming = self.streaming.as_ref()?;
     let mut state = self.known_state();
-    for (id, &target) in streaming {
-      match state.sessions.iter_mut().find(|(s, _)| *s == id.as_str()) {
-        Some(entry) => entry.1 = entry.1.max(target),
-        None => state.sessions.push((id.as_str(), target)),
+    for entry in &mut state.sessions {
+      if let Some(target) = streaming.target(entry.0) {
+        entry.1 = entry.1.max(target);
       }
     }
+    let unknown = streaming.targets().filter(|(id, _)| !self.sessions.contains_key(*id));
+    state.sessions.extend(unknown);
     Some(state)
   }
 
@@ -478,22 +485,17 @@ impl SessionMap {
     }
     let announced: IndexMap<String, u32> = serde_json::from_str(streaming_json)
       .map_err(|e| Error::new(Code::InvalidKnownState, format!("Invalid streaming known state: {e}")))?;
-    for (id, count) in announced {
-      if count > self.transaction_count(&id).unwrap_or(0) {
-        let entry = self.streaming.get_or_insert_with(IndexMap::new).entry(id).or_insert(0);
-        *entry = (*entry).max(count);
-      }
-    }
+    let sessions = &self.sessions;
+    let known = |id: &str| sessions.get(id).map_or(0, Session::count);
+    self.streaming = Streaming::merge(self.streaming.take(), announced, known);
     Ok(())
   }
 
-  /// Drops the streaming state once everything announced has arrived.
-  fn update_streaming(&mut self) {
-    if let Some(streaming) = &self.streaming {
-      if streaming
-        .iter()
-        .all(|(id, &target)| self.transaction_count(id).unwrap_or(0) >= target)
-      {
+  /// Records that a session grew from `before` to `after` transactions, and drops the streaming
+  /// state once everything announced has arrived.
+  fn advance_streaming(&mut self, session_id: &str, before: u32, after: u32) {
+    if let Some(streaming) = &mut self.streaming {
+      if !streaming.advance(session_id, before, after) {
         self.streaming = None;
       }
     }
