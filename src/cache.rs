@@ -4,10 +4,10 @@
 //! 10–60 µs; a Jazz worker does it with the same few keys over and over. Each cache holds at most
 //! [`CAPACITY`] entries and evicts the oldest first. Entries are looked up by a *tag*: a BLAKE3 MAC of
 //! the input under a per-process random key, so the map's keys never hold secret material; values
-//! that are secret zeroize themselves when evicted or dropped (`ZeroizeOnDrop` types or `Zeroizing`).
+//! that are secret zeroize themselves when evicted or dropped (`ZeroizeOnDrop` types or `Zeroizing`),
+//! in the fixed slot where they were stored.
 
-use std::collections::hash_map::Entry;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Maximum number of entries per cache.
@@ -42,67 +42,86 @@ pub fn tag(domain: &[u8], parts: &[&[u8]]) -> Tag {
 }
 
 /// A first-in-first-out bounded map from tags to values.
+///
+/// Values live in fixed slots: one allocation of `capacity` slots, made when the first value is
+/// stored and never grown (so never moved), filled in order and then reused in ring order.
+/// Evicting a value overwrites its slot, which drops (and so zeroizes) the old value in place: no
+/// copy of a value is left in memory the way a hash table's rehash or removal leaves one. The index
+/// from tags to slots holds only tags (MACs) and slot numbers.
 pub struct BoundedCache<V> {
-  map: HashMap<Tag, V>,
-  order: VecDeque<Tag>,
+  index: HashMap<Tag, usize>,
+  slots: Vec<(Tag, V)>,
+  /// The slot the next value takes once every slot is filled.
+  next: usize,
   capacity: usize,
 }
 
 impl<V> BoundedCache<V> {
   pub fn new(capacity: usize) -> Self {
     BoundedCache {
-      map: HashMap::new(),
-      order: VecDeque::new(),
+      index: HashMap::new(),
+      slots: Vec::new(),
+      next: 0,
       capacity: capacity.max(1),
     }
   }
 
   pub fn get(&self, key: &Tag) -> Option<&V> {
-    self.map.get(key)
+    let &i = self.index.get(key)?;
+    self.slots.get(i).map(|(_, v)| v)
   }
 
   pub fn len(&self) -> usize {
-    self.map.len()
+    self.index.len()
   }
 
   pub fn is_empty(&self) -> bool {
-    self.map.is_empty()
+    self.index.is_empty()
   }
 
-  fn make_room(&mut self, key: &Tag) {
-    if self.map.contains_key(key) {
-      return;
-    }
-    while self.map.len() >= self.capacity {
-      match self.order.pop_front() {
-        Some(oldest) => {
-          self.map.remove(&oldest);
-        }
-        None => break,
-      }
-    }
+  /// Stores a value for a tag the index does not hold, evicting the oldest once full; returns its
+  /// slot.
+  fn put(&mut self, key: Tag, value: V) -> usize {
+    let i = if self.slots.len() < self.capacity {
+      // All slots at once: a push within capacity never reallocates, so values never move.
+      self.slots.reserve_exact(self.capacity - self.slots.len());
+      self.slots.push((key, value));
+      self.slots.len() - 1
+    } else {
+      let i = self.next;
+      self.next = (i + 1) % self.capacity;
+      let slot = &mut self.slots[i];
+      self.index.remove(&slot.0);
+      // Assigning drops the evicted value where it lies.
+      *slot = (key, value);
+      i
+    };
+    self.index.insert(key, i);
+    i
   }
 
-  /// Inserts (or replaces) a value, evicting the oldest entries beyond capacity.
+  /// Inserts (or replaces) a value, evicting the oldest entry once the cache is full.
   pub fn insert(&mut self, key: Tag, value: V) {
-    self.make_room(&key);
-    if self.map.insert(key, value).is_none() {
-      self.order.push_back(key);
+    match self.index.get(&key) {
+      Some(&i) => self.slots[i] = (key, value),
+      None => {
+        self.put(key, value);
+      }
     }
   }
 
   /// Returns the cached value for `key`, computing and inserting it with `make` on a miss.
-  /// A failed `make` inserts nothing (it may have evicted the oldest entry to make room).
+  /// A failed `make` changes nothing.
   pub fn get_or_try_insert<E>(&mut self, key: Tag, make: impl FnOnce() -> Result<V, E>) -> Result<&V, E> {
-    self.make_room(&key);
-    match self.map.entry(key) {
-      Entry::Occupied(entry) => Ok(entry.into_mut()),
-      Entry::Vacant(entry) => {
+    let i = match self.index.get(&key) {
+      Some(&i) => i,
+      None => {
         let value = make()?;
-        self.order.push_back(key);
-        Ok(entry.insert(value))
+        self.put(key, value)
       }
-    }
+    };
+    // Every index entry names a filled slot (`put` is the only writer of both).
+    Ok(&self.slots[i].1)
   }
 }
 
@@ -130,6 +149,26 @@ mod tests {
     assert_eq!(drops.get(), 3);
     assert!(cache.get(&tag(b"t", &[&[4]])).is_some());
     assert!(cache.get(&tag(b"t", &[&[0]])).is_none());
+  }
+
+  /// Values stay where they were first stored: the slots are allocated once and reused in place.
+  #[test]
+  fn values_never_move() {
+    let mut cache: BoundedCache<[u8; 32]> = BoundedCache::new(64);
+    let mut addresses = std::collections::HashSet::new();
+    for i in 0..1000u32 {
+      let key = tag(b"t", &[&i.to_le_bytes()]);
+      let value = cache.get_or_try_insert::<()>(key, || Ok([i as u8; 32])).unwrap();
+      addresses.insert(value.as_ptr() as usize);
+      assert_eq!(value[0], i as u8);
+    }
+    assert_eq!(addresses.len(), 64, "1,000 values in 64 fixed slots");
+    assert_eq!(cache.len(), 64);
+    assert!(cache.get(&tag(b"t", &[&999u32.to_le_bytes()])).is_some());
+    assert!(
+      cache.get(&tag(b"t", &[&935u32.to_le_bytes()])).is_none(),
+      "oldest evicted first"
+    );
   }
 
   #[test]

@@ -50,6 +50,10 @@ pub enum Code {
   InvalidEncryptedField,
   /// The operating system's random number generator failed.
   RandomUnavailable,
+  /// Memory for an argument or a result could not be allocated.
+  OutOfMemory,
+  /// A Node-API call failed (an internal error of the binding).
+  Napi,
 }
 
 impl Code {
@@ -76,6 +80,8 @@ impl Code {
       Code::DecryptedNotUtf8 => "ERR_DECRYPTED_NOT_UTF8",
       Code::InvalidEncryptedField => "ERR_INVALID_ENCRYPTED_FIELD",
       Code::RandomUnavailable => "ERR_RANDOM_UNAVAILABLE",
+      Code::OutOfMemory => "ERR_OUT_OF_MEMORY",
+      Code::Napi => "ERR_NAPI",
     }
   }
 }
@@ -101,6 +107,13 @@ impl Error {
       Code::InvalidLength,
       format!("{what} must be {expected} bytes, got {got}"),
     )
+  }
+}
+
+impl Error {
+  /// `out of memory: could not allocate <what>`.
+  pub fn out_of_memory(what: &str) -> Self {
+    Error::new(Code::OutOfMemory, format!("out of memory: could not allocate {what}"))
   }
 }
 

@@ -262,11 +262,7 @@ impl JsSessionMap {
     let tx_index = tx_index.u32("txIndex")?;
     session_id.with_str("sessionId", |id| {
       key_secret.with_str("keySecret", |key| {
-        let plain = self
-          .inner
-          .decrypt_transaction(id, tx_index, key)
-          .js()?
-          .map(zeroize::Zeroizing::new);
+        let plain = self.inner.decrypt_transaction(id, tx_index, key).js()?;
         JsRaw::optional_string(&env, plain.as_deref().map(String::as_str))
       })
     })??
@@ -288,11 +284,7 @@ impl JsSessionMap {
     let tx_index = tx_index.u32("txIndex")?;
     session_id.with_str("sessionId", |id| {
       key_secret.with_str("keySecret", |key| {
-        let plain = self
-          .inner
-          .decrypt_transaction_meta(id, tx_index, key)
-          .js()?
-          .map(zeroize::Zeroizing::new);
+        let plain = self.inner.decrypt_transaction_meta(id, tx_index, key).js()?;
         JsRaw::optional_string(&env, plain.as_deref().map(String::as_str))
       })
     })??

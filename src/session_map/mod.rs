@@ -27,6 +27,7 @@ use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use streaming::Streaming;
 use transaction::Fields;
+use zeroize::Zeroizing;
 
 /// Whether the fast batch scanner declines or agrees exactly with serde on `json` (for the fuzz
 /// target and tests).
@@ -254,8 +255,12 @@ impl SessionMap {
     let before = session.count();
     let write = |log: &mut String, entries: &mut Vec<Entry>| {
       // The canonical form is never longer than what cojson sends: reserve once, no regrowth.
-      log.reserve(transactions_json.len());
-      entries.reserve(batch.len());
+      log
+        .try_reserve(transactions_json.len())
+        .map_err(|_| Error::out_of_memory("the session log"))?;
+      entries
+        .try_reserve(batch.len())
+        .map_err(|_| Error::out_of_memory("the session log"))?;
       let mut size = 0u64;
       for parsed in &batch {
         let fields = parsed.fields();
@@ -523,40 +528,57 @@ impl SessionMap {
     })
   }
 
-  fn decrypt_field(&self, session_id: &str, tx_index: u32, key_secret: &str, value: &str) -> Result<String> {
+  fn decrypt_field(&self, session_id: &str, tx_index: u32, key_secret: &str, value: &str) -> Result<Zeroizing<String>> {
     let encoded = value.strip_prefix(prefix::ENCRYPTED).ok_or_else(|| {
       Error::new(
         Code::InvalidEncryptedField,
         "Invalid encrypted prefix in transaction: expected 'encrypted_U'",
       )
     })?;
-    let mut bytes = encoding::base64url_decode("encrypted transaction field", encoded)?;
+    let mut bytes = Zeroizing::new(encoding::base64url_decode("encrypted transaction field", encoded)?);
     let key = secretbox::parse_key_secret(key_secret)?;
     let nonce = blake3::nonce(nonce_material(&self.co_id, session_id, tx_index).as_bytes());
     secretbox::xsalsa20_apply(&key, &nonce, &mut bytes);
-    String::from_utf8(bytes).map_err(|_| {
+    let not_utf8 = || {
       Error::new(
         Code::DecryptedNotUtf8,
         "UTF-8 conversion failed: the decrypted data is not text (wrong key?)",
       )
-    })
+    };
+    // Checked before the conversion takes the bytes, so a failure leaves them in `bytes`, wiped.
+    std::str::from_utf8(&bytes).map_err(|_| not_utf8())?;
+    String::from_utf8(std::mem::take(&mut *bytes))
+      .map(Zeroizing::new)
+      .map_err(|_| not_utf8())
   }
 
-  /// The decrypted `changes` of a private transaction, or the `changes` of a trusting one.
-  pub fn decrypt_transaction(&self, session_id: &str, tx_index: u32, key_secret: &str) -> Result<Option<String>> {
+  /// The decrypted `changes` of a private transaction, or the `changes` of a trusting one (wiped
+  /// when dropped).
+  pub fn decrypt_transaction(
+    &self,
+    session_id: &str,
+    tx_index: u32,
+    key_secret: &str,
+  ) -> Result<Option<Zeroizing<String>>> {
     let Some(tx) = self.transaction_for_decryption(session_id, tx_index)? else {
       return Ok(None);
     };
     match tx.privacy() {
-      Privacy::Trusting => Ok(Some(tx.changes().into_owned())),
+      Privacy::Trusting => Ok(Some(Zeroizing::new(tx.changes().into_owned()))),
       Privacy::Private => self
         .decrypt_field(session_id, tx_index, key_secret, &tx.changes())
         .map(Some),
     }
   }
 
-  /// The decrypted `meta` of a private transaction (`None` without meta), or a trusting one's.
-  pub fn decrypt_transaction_meta(&self, session_id: &str, tx_index: u32, key_secret: &str) -> Result<Option<String>> {
+  /// The decrypted `meta` of a private transaction (`None` without meta), or a trusting one's
+  /// (wiped when dropped).
+  pub fn decrypt_transaction_meta(
+    &self,
+    session_id: &str,
+    tx_index: u32,
+    key_secret: &str,
+  ) -> Result<Option<Zeroizing<String>>> {
     let Some(tx) = self.transaction_for_decryption(session_id, tx_index)? else {
       return Ok(None);
     };
@@ -564,7 +586,7 @@ impl SessionMap {
       return Ok(None);
     };
     match tx.privacy() {
-      Privacy::Trusting => Ok(Some(meta.into_owned())),
+      Privacy::Trusting => Ok(Some(Zeroizing::new(meta.into_owned()))),
       Privacy::Private => self.decrypt_field(session_id, tx_index, key_secret, &meta).map(Some),
     }
   }

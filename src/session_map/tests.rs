@@ -272,19 +272,31 @@ fn private_transactions_decrypt() {
   m.make_new_trusting_transaction(SESSION, &signer_secret(1), "plain", Some("meta"), 2.0)
     .unwrap();
   assert_eq!(
-    m.decrypt_transaction(SESSION, 1, &key_secret()).unwrap().unwrap(),
+    m.decrypt_transaction(SESSION, 1, &key_secret())
+      .unwrap()
+      .unwrap()
+      .as_str(),
     "[\"secret 1\"]"
   );
   assert_eq!(
-    m.decrypt_transaction_meta(SESSION, 2, &key_secret()).unwrap().unwrap(),
+    m.decrypt_transaction_meta(SESSION, 2, &key_secret())
+      .unwrap()
+      .unwrap()
+      .as_str(),
     "{\"m\":1}"
   );
   assert_eq!(
-    m.decrypt_transaction(SESSION, 3, "not even a key").unwrap().unwrap(),
+    m.decrypt_transaction(SESSION, 3, "not even a key")
+      .unwrap()
+      .unwrap()
+      .as_str(),
     "plain"
   );
-  assert_eq!(m.decrypt_transaction_meta(SESSION, 3, "x").unwrap().unwrap(), "meta");
-  assert_eq!(m.decrypt_transaction("unknown", 0, &key_secret()).unwrap(), None);
+  assert_eq!(
+    m.decrypt_transaction_meta(SESSION, 3, "x").unwrap().unwrap().as_str(),
+    "meta"
+  );
+  assert!(m.decrypt_transaction("unknown", 0, &key_secret()).unwrap().is_none());
   let err = m.decrypt_transaction(SESSION, 9, &key_secret()).unwrap_err();
   assert_eq!(
     (err.code, err.message.as_str()),
