@@ -589,7 +589,6 @@ if (!nativeBinding) {
 module.exports = nativeBinding
 module.exports.Blake3Hasher = nativeBinding.Blake3Hasher
 module.exports.SessionMap = nativeBinding.SessionMap
-module.exports.JsSessionMap = nativeBinding.JsSessionMap
 module.exports.blake3HashOnce = nativeBinding.blake3HashOnce
 module.exports.blake3HashOnceWithContext = nativeBinding.blake3HashOnceWithContext
 module.exports.decrypt = nativeBinding.decrypt

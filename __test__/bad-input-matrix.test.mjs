@@ -392,8 +392,8 @@ const FUNCTION_EXPORTS = [
     shape: STR('signer_z'),
     baseline: { returns: 'value', value: () => SIGNER_ID },
   },
-  { name: 'newEd25519SigningKey', args: [], shape: U8(32) },
-  { name: 'newX25519PrivateKey', args: [], shape: U8(32) },
+  { name: 'newEd25519SigningKey', args: [], shape: U8(32), random: true },
+  { name: 'newX25519PrivateKey', args: [], shape: U8(32), random: true },
   {
     name: 'seal',
     profiles: ['small', 'big'],
@@ -604,6 +604,8 @@ const FUNCTION_EXPORTS = [
 for (const e of FUNCTION_EXPORTS) {
   e.target = 'function'
   e.call = (args) => pkg[e.name](...args)
+  // Every byte-returning export takes an optional `out` last: a Uint8Array of the result's length.
+  if (e.shape.type === 'Uint8Array') e.args.push({ name: 'out', kind: 'out', valid: () => undefined, exp: e })
 }
 
 const HASHER_EXPORTS = [
@@ -859,8 +861,32 @@ function caseOf(label, make, expect, ref) {
 }
 
 // All variants of one argument. `withBig`: include the 16 MiB variant (once per argument).
+// The optional output of a byte-returning export: filled and returned when it is a Uint8Array of
+// exactly the result's length on an ArrayBuffer; anything else is an error (null: a fresh result).
+function outVariants(spec) {
+  const { exp } = spec
+  const length = (p) => (exp.shape.len !== undefined ? exp.shape.len : exp.args[exp.shape.lenOfArg].valid(p).length + exp.shape.delta)
+  const fresh = () => undefined
+  const same = exp.random ? ok : { returns: 'same-as-ref' }
+  const ref = exp.random ? undefined : fresh
+  const out = [
+    caseOf('null (a fresh result)', () => null, same, ref),
+    caseOf('a Uint8Array of the result length', (p) => new Uint8Array(length(p)), same, ref),
+    caseOf('a Buffer of the result length', (p) => Buffer.alloc(length(p)), same, ref),
+    caseOf('a view at an offset, of the result length', (p) => offsetView(new Uint8Array(length(p))), same, ref),
+    caseOf('one byte too long', (p) => new Uint8Array(length(p) + 1), LENGTH),
+    caseOf('one byte too short (or empty)', (p) => new Uint8Array(Math.max(0, length(p) - 1)), LENGTH),
+    caseOf('a SharedArrayBuffer-backed Uint8Array', (p) => sharedView(new Uint8Array(length(p))), TYPE),
+    caseOf('a string', () => 'abc', TYPE),
+  ]
+  for (const [label, make] of WRONG_TYPES) if (label !== 'undefined' && label !== 'null') out.push(caseOf(`wrong type: ${label}`, make, TYPE))
+  for (const [label, make] of TYPED_ARRAYS) out.push(caseOf(`wrong type: ${label}`, (p) => make(new Uint8Array(length(p))), TYPE))
+  return out
+}
+
 function variantsFor(spec, withBig) {
   const { kind } = spec
+  if (kind === 'out') return outVariants(spec)
   const out = []
   const isBytes = kind === 'bytes' || kind === 'secret-bytes' || kind === 'id-bytes'
   const isEncoded = kind === 'secret-bytes' || kind === 'id-bytes' || kind === 'secret-string' || kind === 'id-string'

@@ -51,7 +51,7 @@ function mapWithPrivateTx(make = () => new pkg.SessionMap(EX_ID, EX_HEADER)) {
   return m
 }
 
-const napi = new pkg.NapiCrypto()
+const napi = await pkg.NapiCrypto.create()
 const napiSealed = napi.seal({ message: { a: 1 }, from: fixedSealerSecretA, to: sealerIdB, nOnceMaterial: { n: 1 } })
 const napiGroupSealed = napi.sealForGroup({ message: { a: 1 }, to: sealerIdB, nOnceMaterial: { n: 1 } })
 const napiEncrypted = napi.encrypt({ a: 1 }, keySecretFixed, { n: 1 })

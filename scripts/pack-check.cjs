@@ -28,7 +28,7 @@ if (args.length === 0) {
 }
 
 const OPTIONAL = new Set(['README.md', 'LICENSE', 'LICENSE.md', 'LICENSE.txt'])
-const ROOT_FILES = ['index.d.ts', 'index.js', 'napi-crypto.js', 'package.json']
+const ROOT_FILES = ['index.d.ts', 'index.js', 'lib/native.js', 'lib/provider.js', 'napi-crypto.d.ts', 'napi-crypto.js', 'package.json']
 let failures = 0
 const platformsSeen = []
 

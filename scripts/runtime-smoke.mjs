@@ -50,6 +50,9 @@ function check(name, ok, detail) {
   checks++
   if (!ok) failures.push(detail === undefined ? name : `${name}: ${detail}`)
 }
+// NapiCrypto extends the cojson CryptoProvider it loads in create().
+const provider = await NapiCrypto.create()
+
 function section(name, fn) {
   try {
     fn()
@@ -127,20 +130,20 @@ section('sign/verify', () => {
   flipped[0] ^= 1
   check('ed25519Verify rejects a flipped signature', ed25519Verify(verifyingKey, message, flipped) === false)
 
-  const signerSecret = new NapiCrypto().newRandomSigner()
+  const signerSecret = provider.newRandomSigner()
   const signerId = getSignerId(enc.encode(signerSecret))
   check('getSignerId format', /^signer_z[1-9A-HJ-NP-Za-km-z]+$/.test(signerId), signerId)
   const stringSignature = sign(message, enc.encode(signerSecret))
   check('sign gives signature_z…', stringSignature.startsWith('signature_z'), stringSignature)
   check('verify accepts', verify(enc.encode(stringSignature), message, enc.encode(signerId)) === true)
   check('verify rejects another message', verify(enc.encode(stringSignature), enc.encode('tampered'), enc.encode(signerId)) === false)
-  const otherSigner = getSignerId(enc.encode(new NapiCrypto().newRandomSigner()))
+  const otherSigner = getSignerId(enc.encode(provider.newRandomSigner()))
   check('verify rejects another signer', verify(enc.encode(stringSignature), message, enc.encode(otherSigner)) === false)
 })
 
 // --- seal / unseal (X25519 + XSalsa20-Poly1305, cojson's sealer format)
 section('seal/unseal', () => {
-  const crypto = new NapiCrypto()
+  const crypto = provider
   const sender = crypto.newRandomSealer()
   const recipient = crypto.newRandomSealer()
   const senderId = getSealerId(enc.encode(sender))
@@ -159,7 +162,7 @@ section('seal/unseal', () => {
 
 // --- SessionMap: a local trusting transaction, replayed with verification into a second map
 section('SessionMap', () => {
-  const crypto = new NapiCrypto()
+  const crypto = provider
   const agentSecret = crypto.newRandomAgentSecret()
   const agentId = crypto.getAgentID(agentSecret)
   const header = { type: 'comap', ruleset: { type: 'unsafeAllowAll' }, meta: null, ...crypto.createdNowUnique() }

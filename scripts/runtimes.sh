@@ -180,7 +180,7 @@ pack() {
   echo "root package files: $(cd "$WORK/extract/root/package" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')"
   echo "platform package files: $(cd "$WORK/extract/platform/package" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')"
   local f
-  for f in index.js index.d.ts napi-crypto.js package.json; do
+  for f in index.js index.d.ts napi-crypto.js napi-crypto.d.ts lib/native.js lib/provider.js package.json; do
     [ -f "$WORK/extract/root/package/$f" ] || { echo "packed root package lacks $f"; return 1; }
   done
   [ -f "$WORK/extract/platform/package/$PKG_NAME.$PLATFORM.node" ] || { echo "packed platform package lacks the .node"; return 1; }
@@ -220,7 +220,7 @@ write_consumer_manifest() {
 # Checks that a consumer's node_modules holds exactly the packed files (and so the built .node).
 check_installed() {
   local dir="$1" f
-  for f in index.js index.d.ts napi-crypto.js package.json; do
+  for f in index.js index.d.ts napi-crypto.js napi-crypto.d.ts lib/native.js lib/provider.js package.json; do
     cmp -s "$WORK/extract/root/package/$f" "$dir/node_modules/$PKG_NAME/$f" || { echo "installed $PKG_NAME/$f differs from the packed one"; return 1; }
   done
   cmp -s "$WORK/extract/platform/package/$PKG_NAME.$PLATFORM.node" "$dir/node_modules/$PLATFORM_PKG/$PKG_NAME.$PLATFORM.node" \

@@ -4,6 +4,7 @@
 //! `binding` module, compiled with the default `node` feature, is the thin `#[napi]` layer.
 
 #![deny(clippy::all)]
+#![deny(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 

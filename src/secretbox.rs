@@ -93,7 +93,8 @@ fn box_seal(key: &[u8; 32], nonce: &[u8; 24], message: &[u8], out: &mut [u8]) ->
 fn wrong_tag() -> Error {
   Error::new(
     Code::DecryptionFailed,
-    "sealed message failed authentication (wrong tag): wrong key, wrong nonce material or tampered data",
+    // "Wrong tag" first, as 0.20.19 words it: cojson's own tests look for those words.
+    "Wrong tag: the sealed message does not authenticate (wrong key, wrong nonce material or tampered data)",
   )
 }
 

@@ -7,7 +7,6 @@ import { createRequire } from 'node:module'
 import { runBalanceService } from '../../examples/balance/run.mjs'
 import { createWorkerCrypto, loadedNativeAddons } from '../../examples/balance/worker-crypto.mjs'
 
-const require = createRequire(import.meta.url)
 const kind = process.argv[2] ?? 'ours'
 const timer = setTimeout(() => {
   process.stdout.write(JSON.stringify({ error: 'scenario-child: timeout' }) + '\n')
@@ -23,8 +22,8 @@ try {
   const coreModule = {
     url: import.meta.resolve('cojson-core-napi'),
     hasNapiCryptoExport: typeof core.NapiCrypto === 'function',
-    // The file that `require` (no hooks) would pick: upstream's package in node_modules.
-    requireResolves: require.resolve('cojson-core-napi'),
+    // The file that `require` (no hooks) would pick from cojson's NapiCrypto: upstream's package.
+    requireResolves: createRequire(new URL('../../node_modules/cojson/dist/crypto/NapiCrypto.js', import.meta.url)).resolve('cojson-core-napi'),
   }
   const provider = {
     constructor: workerCrypto.constructor.name,

@@ -1,93 +1,57 @@
-//! Adapters for every primitive export of cojson-core-napi 0.20.19 (all but `SessionMap`).
+//! The primitive exports of cojson-core-napi 0.20.19 (all but `SessionMap`), one adapter each.
 //!
-//! Each byte-returning operation is written once (`*_to`) and exposed twice: as the public export,
-//! which returns a fresh `Uint8Array`, and as a hidden `__<name>Into` that writes into the JS
-//! layer's scratch buffer (see `napi-crypto.js`). Hidden exports are left out of `index.d.ts`.
+//! Byte-returning exports take an optional last argument `out`: a `Uint8Array` of exactly the
+//! result's length that the result is copied into (and returned), instead of a fresh array. The
+//! package entry uses it to return small results through a reused buffer (see `napi-crypto.js`).
 
-use super::args::{IntoJs, JsArg, JsBytes, JsRaw, Out, Result};
+use super::convert::{self, bytes, secret_text, text, write, write_value, IntoJs, Result};
+use super::raw::{Arg, JsValue, Secrecy};
 use crate::encoding::utf8;
 use crate::{blake3, ed25519, secretbox, x25519};
 use napi::Env;
 use napi_derive::napi;
-use zeroize::Zeroizing;
-
-/// Secret bytes on their way to JS: the Rust copy is wiped once it has been copied out.
-pub struct SecretBytes<const N: usize>(Zeroizing<[u8; N]>);
-
-impl<const N: usize> AsRef<[u8]> for SecretBytes<N> {
-  fn as_ref(&self) -> &[u8] {
-    &self.0[..]
-  }
-}
-
-fn copy<const N: usize>(value: [u8; N]) -> impl FnOnce(&mut [u8]) -> crate::Result<()> {
-  move |out| {
-    out.copy_from_slice(&value);
-    Ok(())
-  }
-}
-
-/// Declares the public export and its hidden scratch twin for one byte-returning operation.
-macro_rules! byte_export {
-  ($(#[$doc:meta])* $name:ident, $into:ident, $into_js:literal, $ts_args:literal, $imp:ident($($arg:ident),*)) => {
-    $(#[$doc])*
-    #[napi(catch_unwind, ts_args_type = $ts_args, ts_return_type = "Uint8Array")]
-    pub fn $name(env: Env, $($arg: JsArg),*) -> Result<JsRaw> {
-      $imp(Out::New(&env), $($arg),*)
-    }
-
-    #[doc(hidden)]
-    #[napi(catch_unwind, skip_typescript, js_name = $into_js)]
-    pub fn $into($($arg: JsArg,)* scratch: JsArg) -> Result<JsRaw> {
-      $imp(Out::Scratch(scratch), $($arg),*)
-    }
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // BLAKE3
 
-fn blake3_hash_once_to(out: Out, data: JsArg) -> Result<JsRaw> {
-  out.write(32, copy(blake3::hash(data.bytes("data")?)))
+/// BLAKE3-256 of `data` (32 bytes).
+#[napi(
+  catch_unwind,
+  ts_args_type = "data: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn blake3_hash_once<'c>(env: Env, data: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, Ok(blake3::hash(&bytes(data, "data")?)))
 }
 
-byte_export!(
-  /// BLAKE3-256 of `data` (32 bytes).
-  blake3_hash_once, blake3_hash_once_into, "__blake3HashOnceInto", "data: Uint8Array", blake3_hash_once_to(data)
-);
-
-fn blake3_hash_once_with_context_to(out: Out, data: JsArg, context: JsArg) -> Result<JsRaw> {
-  out.write(
-    32,
-    copy(blake3::hash_with_context(
-      data.bytes("data")?,
-      context.bytes("context")?,
-    )),
-  )
+/// BLAKE3-256 of `context ‖ data` (plain concatenation, not BLAKE3's keyed or derive-key mode).
+#[napi(
+  catch_unwind,
+  ts_args_type = "data: Uint8Array, context: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn blake3_hash_once_with_context<'c>(env: Env, data: Arg<'c>, context: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let (data, context) = (bytes(data, "data")?, bytes(context, "context")?);
+  write_value(out, Ok(blake3::hash_with_context(&data, &context)))
 }
 
-byte_export!(
-  /// BLAKE3-256 of `context ‖ data` (plain concatenation, not BLAKE3's keyed or derive-key mode).
-  blake3_hash_once_with_context,
-  blake3_hash_once_with_context_into,
-  "__blake3HashOnceWithContextInto",
-  "data: Uint8Array, context: Uint8Array",
-  blake3_hash_once_with_context_to(data, context)
-);
-
-fn generate_nonce_to(out: Out, nonce_material: JsArg) -> Result<JsRaw> {
-  out.write(24, copy(blake3::nonce(nonce_material.bytes("nonceMaterial")?)))
+/// The 24-byte nonce for some nonce material: the first 24 bytes of its BLAKE3 digest.
+#[napi(
+  catch_unwind,
+  ts_args_type = "nonceMaterial: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn generate_nonce<'c>(env: Env, nonce_material: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, Ok(blake3::nonce(&bytes(nonce_material, "nonceMaterial")?)))
 }
-
-byte_export!(
-  /// The 24-byte nonce for some nonce material: the first 24 bytes of its BLAKE3 digest.
-  generate_nonce, generate_nonce_into, "__generateNonceInto", "nonceMaterial: Uint8Array", generate_nonce_to(nonce_material)
-);
 
 /// `shortHash_z` + base58 of the first 19 bytes of BLAKE3(UTF-8 of `value`).
 #[napi(catch_unwind, ts_args_type = "value: string")]
-pub fn short_hash(value: JsArg) -> Result<String> {
-  value.with_str("value", blake3::short_hash)
+pub fn short_hash(value: Arg<'_>) -> Result<String> {
+  Ok(blake3::short_hash(&text(value, "value")?))
 }
 
 /// An incremental BLAKE3 hasher; `finalize()` does not consume or reset it.
@@ -96,15 +60,10 @@ pub struct Blake3Hasher {
   inner: blake3::Hasher,
 }
 
-impl Default for Blake3Hasher {
-  fn default() -> Self {
-    Self::new()
-  }
-}
-
 #[napi]
 impl Blake3Hasher {
   #[napi(catch_unwind, constructor)]
+  #[allow(clippy::new_without_default)] // a JS constructor
   pub fn new() -> Self {
     Blake3Hasher {
       inner: blake3::Hasher::new(),
@@ -113,15 +72,19 @@ impl Blake3Hasher {
 
   /// Adds `data` to the hash.
   #[napi(catch_unwind, ts_args_type = "data: Uint8Array")]
-  pub fn update(&mut self, data: JsArg) -> Result<()> {
-    self.inner.update(data.bytes("data")?);
+  pub fn update(&mut self, data: Arg<'_>) -> Result<()> {
+    self.inner.update(&bytes(data, "data")?);
     Ok(())
   }
 
   /// The 32-byte digest of everything so far; the hasher keeps its state.
-  #[napi(catch_unwind, ts_return_type = "Uint8Array")]
-  pub fn finalize(&self) -> JsBytes<[u8; 32]> {
-    JsBytes(self.inner.finalize())
+  #[napi(
+    catch_unwind,
+    ts_args_type = "out?: Uint8Array | undefined | null",
+    ts_return_type = "Uint8Array"
+  )]
+  pub fn finalize<'c>(&self, env: Env, out: Arg<'c>) -> Result<JsValue> {
+    write_value(convert::out(&env, out)?, Ok(self.inner.finalize()))
   }
 
   /// An independent copy of this hasher.
@@ -137,54 +100,57 @@ impl Blake3Hasher {
 // Ed25519, raw bytes
 
 /// 32 random bytes from the OS: a new Ed25519 signing key (RFC 8032 seed).
-#[napi(catch_unwind, ts_return_type = "Uint8Array")]
-pub fn new_ed25519_signing_key() -> Result<JsBytes<SecretBytes<32>>> {
-  Ok(JsBytes(SecretBytes(ed25519::new_signing_key().js()?)))
+#[napi(
+  catch_unwind,
+  ts_args_type = "out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn new_ed25519_signing_key<'c>(env: Env, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, ed25519::new_signing_key())
 }
 
-fn ed25519_verifying_key_to(out: Out, signing_key: JsArg) -> Result<JsRaw> {
-  out.write(32, copy(ed25519::verifying_key(signing_key.bytes("signingKey")?).js()?))
+/// The 32-byte public key of a 32-byte signing key.
+#[napi(
+  catch_unwind,
+  ts_args_type = "signingKey: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn ed25519_verifying_key<'c>(env: Env, signing_key: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, ed25519::verifying_key(&bytes(signing_key, "signingKey")?))
 }
-
-byte_export!(
-  /// The 32-byte public key of a 32-byte signing key.
-  ed25519_verifying_key,
-  ed25519_verifying_key_into,
-  "__ed25519VerifyingKeyInto",
-  "signingKey: Uint8Array",
-  ed25519_verifying_key_to(signing_key)
-);
 
 /// The 32-byte public key of a 32-byte signing key (same as `ed25519VerifyingKey`).
-#[napi(catch_unwind, ts_args_type = "signingKey: Uint8Array", ts_return_type = "Uint8Array")]
-pub fn ed25519_signing_key_to_public(env: Env, signing_key: JsArg) -> Result<JsRaw> {
-  ed25519_verifying_key_to(Out::New(&env), signing_key)
+#[napi(
+  catch_unwind,
+  ts_args_type = "signingKey: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn ed25519_signing_key_to_public<'c>(env: Env, signing_key: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  ed25519_verifying_key(env, signing_key, out)
 }
 
-fn ed25519_sign_to(out: Out, signing_key: JsArg, message: JsArg) -> Result<JsRaw> {
-  out.write(
-    64,
-    copy(ed25519::sign(signing_key.bytes("signingKey")?, message.bytes("message")?).js()?),
-  )
+/// A deterministic 64-byte Ed25519 signature.
+#[napi(
+  catch_unwind,
+  ts_args_type = "signingKey: Uint8Array, message: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn ed25519_sign<'c>(env: Env, signing_key: Arg<'c>, message: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let (signing_key, message) = (bytes(signing_key, "signingKey")?, bytes(message, "message")?);
+  write_value(out, ed25519::sign(&signing_key, &message))
 }
-
-byte_export!(
-  /// A deterministic 64-byte Ed25519 signature.
-  ed25519_sign,
-  ed25519_sign_into,
-  "__ed25519SignInto",
-  "signingKey: Uint8Array, message: Uint8Array",
-  ed25519_sign_to(signing_key, message)
-);
 
 /// A deterministic 64-byte Ed25519 signature (same as `ed25519Sign`).
 #[napi(
   catch_unwind,
-  ts_args_type = "signingKey: Uint8Array, message: Uint8Array",
+  ts_args_type = "signingKey: Uint8Array, message: Uint8Array, out?: Uint8Array | undefined | null",
   ts_return_type = "Uint8Array"
 )]
-pub fn ed25519_signing_key_sign(env: Env, signing_key: JsArg, message: JsArg) -> Result<JsRaw> {
-  ed25519_sign_to(Out::New(&env), signing_key, message)
+pub fn ed25519_signing_key_sign<'c>(env: Env, signing_key: Arg<'c>, message: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  ed25519_sign(env, signing_key, message, out)
 }
 
 /// Strict Ed25519 verification: `false` for a signature that does not verify (including any
@@ -193,33 +159,46 @@ pub fn ed25519_signing_key_sign(env: Env, signing_key: JsArg, message: JsArg) ->
   catch_unwind,
   ts_args_type = "verifyingKey: Uint8Array, message: Uint8Array, signature: Uint8Array"
 )]
-pub fn ed25519_verify(verifying_key: JsArg, message: JsArg, signature: JsArg) -> Result<bool> {
+pub fn ed25519_verify(verifying_key: Arg<'_>, message: Arg<'_>, signature: Arg<'_>) -> Result<bool> {
   ed25519::verify(
-    verifying_key.bytes("verifyingKey")?,
-    message.bytes("message")?,
-    signature.bytes("signature")?,
+    &bytes(verifying_key, "verifyingKey")?,
+    &bytes(message, "message")?,
+    &bytes(signature, "signature")?,
   )
   .js()
 }
 
 /// Checks that `bytes` is a 32-byte signing key and returns a copy.
-#[napi(catch_unwind, ts_args_type = "bytes: Uint8Array", ts_return_type = "Uint8Array")]
-pub fn ed25519_signing_key_from_bytes(bytes: JsArg) -> Result<JsBytes<SecretBytes<32>>> {
-  Ok(JsBytes(SecretBytes(Zeroizing::new(
-    ed25519::signing_key_from_bytes(bytes.bytes("bytes")?).js()?,
-  ))))
+#[napi(
+  catch_unwind,
+  ts_args_type = "bytes: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn ed25519_signing_key_from_bytes<'c>(env: Env, key: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, ed25519::signing_key_from_bytes(&bytes(key, "bytes")?))
 }
 
 /// Checks that `bytes` is a 32-byte verifying key and returns a copy (the point is not checked).
-#[napi(catch_unwind, ts_args_type = "bytes: Uint8Array", ts_return_type = "Uint8Array")]
-pub fn ed25519_verifying_key_from_bytes(bytes: JsArg) -> Result<JsBytes<[u8; 32]>> {
-  Ok(JsBytes(ed25519::verifying_key_from_bytes(bytes.bytes("bytes")?).js()?))
+#[napi(
+  catch_unwind,
+  ts_args_type = "bytes: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn ed25519_verifying_key_from_bytes<'c>(env: Env, key: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, ed25519::verifying_key_from_bytes(&bytes(key, "bytes")?))
 }
 
 /// Checks that `bytes` is a 64-byte signature and returns a copy.
-#[napi(catch_unwind, ts_args_type = "bytes: Uint8Array", ts_return_type = "Uint8Array")]
-pub fn ed25519_signature_from_bytes(bytes: JsArg) -> Result<JsBytes<[u8; 64]>> {
-  Ok(JsBytes(ed25519::signature_from_bytes(bytes.bytes("bytes")?).js()?))
+#[napi(
+  catch_unwind,
+  ts_args_type = "bytes: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn ed25519_signature_from_bytes<'c>(env: Env, signature: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, ed25519::signature_from_bytes(&bytes(signature, "bytes")?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,8 +206,8 @@ pub fn ed25519_signature_from_bytes(bytes: JsArg) -> Result<JsBytes<[u8; 64]>> {
 
 /// `signature_z…` of `message` under `secret` (UTF-8 bytes of `signerSecret_z…`).
 #[napi(catch_unwind, ts_args_type = "message: Uint8Array, secret: Uint8Array")]
-pub fn sign(message: JsArg, secret: JsArg) -> Result<String> {
-  ed25519::sign_with_secret(message.bytes("message")?, secret.bytes("secret")?).js()
+pub fn sign(message: Arg<'_>, secret: Arg<'_>) -> Result<String> {
+  ed25519::sign_with_secret(&bytes(message, "message")?, &bytes(secret, "secret")?).js()
 }
 
 /// Strictly verifies `signature` (UTF-8 of `signature_z…`) of `message` against `id` (UTF-8 of
@@ -237,237 +216,278 @@ pub fn sign(message: JsArg, secret: JsArg) -> Result<String> {
   catch_unwind,
   ts_args_type = "signature: Uint8Array, message: Uint8Array, id: Uint8Array"
 )]
-pub fn verify(signature: JsArg, message: JsArg, id: JsArg) -> Result<bool> {
+pub fn verify(signature: Arg<'_>, message: Arg<'_>, id: Arg<'_>) -> Result<bool> {
   ed25519::verify_with_id(
-    signature.bytes("signature")?,
-    message.bytes("message")?,
-    id.bytes("id")?,
+    &bytes(signature, "signature")?,
+    &bytes(message, "message")?,
+    &bytes(id, "id")?,
   )
   .js()
 }
 
 /// `signer_z…` of `secret` (UTF-8 bytes of `signerSecret_z…`).
 #[napi(catch_unwind, ts_args_type = "secret: Uint8Array")]
-pub fn get_signer_id(secret: JsArg) -> Result<String> {
-  ed25519::signer_id(secret.bytes("secret")?).js()
+pub fn get_signer_id(secret: Arg<'_>) -> Result<String> {
+  ed25519::signer_id(&bytes(secret, "secret")?).js()
 }
 
 // ---------------------------------------------------------------------------------------------
 // X25519
 
 /// 32 random bytes from the OS: a new X25519 private key (clamped at use).
-#[napi(catch_unwind, ts_return_type = "Uint8Array")]
-pub fn new_x25519_private_key() -> Result<JsBytes<SecretBytes<32>>> {
-  Ok(JsBytes(SecretBytes(x25519::new_private_key().js()?)))
+#[napi(
+  catch_unwind,
+  ts_args_type = "out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn new_x25519_private_key<'c>(env: Env, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, x25519::new_private_key())
 }
 
-fn x25519_public_key_to(out: Out, private_key: JsArg) -> Result<JsRaw> {
-  out.write(32, copy(x25519::public_key(private_key.bytes("privateKey")?).js()?))
+/// The RFC 7748 public key of a 32-byte private key.
+#[napi(
+  catch_unwind,
+  ts_args_type = "privateKey: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn x25519_public_key<'c>(env: Env, private_key: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  write_value(out, x25519::public_key(&bytes(private_key, "privateKey")?))
 }
-
-byte_export!(
-  /// The RFC 7748 public key of a 32-byte private key.
-  x25519_public_key, x25519_public_key_into, "__x25519PublicKeyInto", "privateKey: Uint8Array", x25519_public_key_to(private_key)
-);
 
 /// The raw 32-byte X25519 shared secret; throws `ERR_WEAK_SHARED_SECRET` for a low-order public key.
 #[napi(
   catch_unwind,
-  ts_args_type = "privateKey: Uint8Array, publicKey: Uint8Array",
+  ts_args_type = "privateKey: Uint8Array, publicKey: Uint8Array, out?: Uint8Array | undefined | null",
   ts_return_type = "Uint8Array"
 )]
-pub fn x25519_diffie_hellman(private_key: JsArg, public_key: JsArg) -> Result<JsBytes<SecretBytes<32>>> {
-  let shared = x25519::diffie_hellman(private_key.bytes("privateKey")?, public_key.bytes("publicKey")?).js()?;
-  Ok(JsBytes(SecretBytes(shared)))
+pub fn x25519_diffie_hellman<'c>(env: Env, private_key: Arg<'c>, public_key: Arg<'c>, out: Arg<'c>) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let (private_key, public_key) = (bytes(private_key, "privateKey")?, bytes(public_key, "publicKey")?);
+  write_value(out, x25519::diffie_hellman(&private_key, &public_key))
 }
 
 /// `sealer_z…` of `secret` (UTF-8 bytes of `sealerSecret_z…`).
 #[napi(catch_unwind, ts_args_type = "secret: Uint8Array")]
-pub fn get_sealer_id(secret: JsArg) -> Result<String> {
-  x25519::sealer_id(utf8("sealer secret", secret.bytes("secret")?).js()?).js()
+pub fn get_sealer_id(secret: Arg<'_>) -> Result<String> {
+  x25519::sealer_id(utf8("sealer secret", &bytes(secret, "secret")?).js()?).js()
 }
 
 // ---------------------------------------------------------------------------------------------
 // XSalsa20 and sealing
 
-fn xsalsa20_to(out: Out, data: JsArg, data_name: &str, key_secret: JsArg, nonce_material: JsArg) -> Result<JsRaw> {
-  let data = data.bytes(data_name)?;
-  let nonce_material = nonce_material.bytes("nonceMaterial")?;
-  key_secret.with_str("keySecret", |key| {
-    out.write(data.len(), |buf| {
-      secretbox::encrypt_into(data, key, nonce_material, buf)
-    })
-  })?
+/// What a box too short to open reports if the core has nothing more specific to say.
+fn too_short() -> crate::Error {
+  crate::Error::new(crate::Code::DecryptionFailed, "sealed message is too short to be a box")
 }
 
-fn encrypt_to(out: Out, value: JsArg, key_secret: JsArg, nonce_material: JsArg) -> Result<JsRaw> {
-  xsalsa20_to(out, value, "value", key_secret, nonce_material)
+/// Unauthenticated XSalsa20 with a `keySecret_z…` key and a nonce from `nonceMaterial`.
+#[napi(
+  catch_unwind,
+  ts_args_type = "value: Uint8Array, keySecret: string, nonceMaterial: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn encrypt<'c>(
+  env: Env,
+  value: Arg<'c>,
+  key_secret: Arg<'c>,
+  nonce_material: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  keystream_xor(env, value, "value", key_secret, nonce_material, out, Secrecy::Public)
 }
 
-byte_export!(
-  /// Unauthenticated XSalsa20 with a `keySecret_z…` key and a nonce from `nonceMaterial`.
-  encrypt,
-  encrypt_into,
-  "__encryptInto",
-  "value: Uint8Array, keySecret: string, nonceMaterial: Uint8Array",
-  encrypt_to(value, key_secret, nonce_material)
-);
-
-fn decrypt_to(out: Out, ciphertext: JsArg, key_secret: JsArg, nonce_material: JsArg) -> Result<JsRaw> {
-  xsalsa20_to(out, ciphertext, "ciphertext", key_secret, nonce_material)
+/// The inverse of `encrypt` (the same keystream XOR). Wrong keys are not detected.
+#[napi(
+  catch_unwind,
+  ts_args_type = "ciphertext: Uint8Array, keySecret: string, nonceMaterial: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn decrypt<'c>(
+  env: Env,
+  ciphertext: Arg<'c>,
+  key_secret: Arg<'c>,
+  nonce_material: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  keystream_xor(
+    env,
+    ciphertext,
+    "ciphertext",
+    key_secret,
+    nonce_material,
+    out,
+    Secrecy::Secret,
+  )
 }
 
-byte_export!(
-  /// The inverse of `encrypt` (the same keystream XOR). Wrong keys are not detected.
-  decrypt,
-  decrypt_into,
-  "__decryptInto",
-  "ciphertext: Uint8Array, keySecret: string, nonceMaterial: Uint8Array",
-  decrypt_to(ciphertext, key_secret, nonce_material)
-);
-
-fn raw_xsalsa20_to(out: Out, key: JsArg, nonce_material: JsArg, data: JsArg, data_name: &str) -> Result<JsRaw> {
-  let key = key.bytes("key")?;
-  let nonce_material = nonce_material.bytes("nonceMaterial")?;
-  let data = data.bytes(data_name)?;
-  out.write(data.len(), |buf| {
-    secretbox::encrypt_xsalsa20_into(key, nonce_material, data, buf)
+fn keystream_xor<'c>(
+  env: Env,
+  data: Arg<'c>,
+  data_name: &str,
+  key_secret: Arg<'c>,
+  nonce_material: Arg<'c>,
+  out: Arg<'c>,
+  secrecy: Secrecy,
+) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let data = bytes(data, data_name)?;
+  let key_secret = secret_text(key_secret, "keySecret")?;
+  let nonce_material = bytes(nonce_material, "nonceMaterial")?;
+  write(out, data.len(), secrecy, |buf| {
+    secretbox::encrypt_into(&data, &key_secret, &nonce_material, buf)
   })
 }
 
-fn encrypt_xsalsa20_to(out: Out, key: JsArg, nonce_material: JsArg, plaintext: JsArg) -> Result<JsRaw> {
-  raw_xsalsa20_to(out, key, nonce_material, plaintext, "plaintext")
+/// Unauthenticated XSalsa20 with a raw 32-byte key (note the argument order: key first).
+#[napi(
+  catch_unwind,
+  ts_args_type = "key: Uint8Array, nonceMaterial: Uint8Array, plaintext: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn encrypt_xsalsa20<'c>(
+  env: Env,
+  key: Arg<'c>,
+  nonce_material: Arg<'c>,
+  plaintext: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  raw_keystream_xor(env, key, nonce_material, plaintext, "plaintext", out, Secrecy::Public)
 }
 
-byte_export!(
-  /// Unauthenticated XSalsa20 with a raw 32-byte key (note the argument order: key first).
-  encrypt_xsalsa20,
-  encrypt_xsalsa20_into,
-  "__encryptXsalsa20Into",
-  "key: Uint8Array, nonceMaterial: Uint8Array, plaintext: Uint8Array",
-  encrypt_xsalsa20_to(key, nonce_material, plaintext)
-);
-
-fn decrypt_xsalsa20_to(out: Out, key: JsArg, nonce_material: JsArg, ciphertext: JsArg) -> Result<JsRaw> {
-  raw_xsalsa20_to(out, key, nonce_material, ciphertext, "ciphertext")
+/// The inverse of `encryptXsalsa20`.
+#[napi(
+  catch_unwind,
+  ts_args_type = "key: Uint8Array, nonceMaterial: Uint8Array, ciphertext: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn decrypt_xsalsa20<'c>(
+  env: Env,
+  key: Arg<'c>,
+  nonce_material: Arg<'c>,
+  ciphertext: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  raw_keystream_xor(env, key, nonce_material, ciphertext, "ciphertext", out, Secrecy::Secret)
 }
 
-byte_export!(
-  /// The inverse of `encryptXsalsa20`.
-  decrypt_xsalsa20,
-  decrypt_xsalsa20_into,
-  "__decryptXsalsa20Into",
-  "key: Uint8Array, nonceMaterial: Uint8Array, ciphertext: Uint8Array",
-  decrypt_xsalsa20_to(key, nonce_material, ciphertext)
-);
-
-fn seal_to(
-  out: Out,
-  message: JsArg,
-  sender_secret: JsArg,
-  recipient_id: JsArg,
-  nonce_material: JsArg,
-) -> Result<JsRaw> {
-  let message = message.bytes("message")?;
-  let nonce_material = nonce_material.bytes("nonceMaterial")?;
-  sender_secret.with_str("senderSecret", |sender| {
-    recipient_id.with_str("recipientId", |recipient| {
-      out.write(secretbox::sealed_len(message.len()), |buf| {
-        secretbox::seal_into(message, sender, recipient, nonce_material, buf)
-      })
-    })
-  })??
+fn raw_keystream_xor<'c>(
+  env: Env,
+  key: Arg<'c>,
+  nonce_material: Arg<'c>,
+  data: Arg<'c>,
+  data_name: &str,
+  out: Arg<'c>,
+  secrecy: Secrecy,
+) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let key = bytes(key, "key")?;
+  let nonce_material = bytes(nonce_material, "nonceMaterial")?;
+  let data = bytes(data, data_name)?;
+  write(out, data.len(), secrecy, |buf| {
+    secretbox::encrypt_xsalsa20_into(&key, &nonce_material, &data, buf)
+  })
 }
 
-byte_export!(
-  /// XSalsa20-Poly1305 box from `senderSecret` (`sealerSecret_z…`) to `recipientId` (`sealer_z…`):
-  /// `tag (16) ‖ ciphertext`.
-  seal,
-  seal_into,
-  "__sealInto",
-  "message: Uint8Array, senderSecret: string, recipientId: string, nonceMaterial: Uint8Array",
-  seal_to(message, sender_secret, recipient_id, nonce_material)
-);
-
-fn unseal_to(
-  out: Out,
-  sealed_message: JsArg,
-  recipient_secret: JsArg,
-  sender_id: JsArg,
-  nonce_material: JsArg,
-) -> Result<JsRaw> {
-  let sealed = sealed_message.bytes("sealedMessage")?;
-  let nonce_material = nonce_material.bytes("nonceMaterial")?;
-  recipient_secret.with_str("recipientSecret", |recipient| {
-    sender_id.with_str("senderId", |sender| {
-      // Too short to hold a tag: let the core report it (with a zero-length output).
-      let len = secretbox::unsealed_len(sealed.len()).unwrap_or(0);
-      out.write(len, |buf| {
-        secretbox::unseal_into(sealed, recipient, sender, nonce_material, buf)
-      })
-    })
-  })??
+/// XSalsa20-Poly1305 box from `senderSecret` (`sealerSecret_z…`) to `recipientId` (`sealer_z…`):
+/// `tag (16) ‖ ciphertext`.
+#[napi(
+  catch_unwind,
+  ts_args_type = "message: Uint8Array, senderSecret: string, recipientId: string, nonceMaterial: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn seal<'c>(
+  env: Env,
+  message: Arg<'c>,
+  sender_secret: Arg<'c>,
+  recipient_id: Arg<'c>,
+  nonce_material: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let message = bytes(message, "message")?;
+  let sender = secret_text(sender_secret, "senderSecret")?;
+  let recipient = text(recipient_id, "recipientId")?;
+  let nonce_material = bytes(nonce_material, "nonceMaterial")?;
+  write(out, secretbox::sealed_len(message.len()), Secrecy::Public, |buf| {
+    secretbox::seal_into(&message, &sender, &recipient, &nonce_material, buf)
+  })
 }
 
-byte_export!(
-  /// Opens a `seal` box; throws `ERR_DECRYPTION_FAILED` if it does not authenticate.
-  unseal,
-  unseal_into,
-  "__unsealInto",
-  "sealedMessage: Uint8Array, recipientSecret: string, senderId: string, nonceMaterial: Uint8Array",
-  unseal_to(sealed_message, recipient_secret, sender_id, nonce_material)
-);
-
-fn seal_for_group_to(out: Out, message: JsArg, recipient_id: JsArg, nonce_material: JsArg) -> Result<JsRaw> {
-  let message = message.bytes("message")?;
-  let nonce_material = nonce_material.bytes("nonceMaterial")?;
-  recipient_id.with_str("recipientId", |recipient| {
-    out.write(secretbox::group_sealed_len(message.len()), |buf| {
-      secretbox::seal_for_group_into(message, recipient, nonce_material, buf)
-    })
-  })?
+/// Opens a `seal` box; throws `ERR_DECRYPTION_FAILED` if it does not authenticate.
+#[napi(
+  catch_unwind,
+  ts_args_type = "sealedMessage: Uint8Array, recipientSecret: string, senderId: string, nonceMaterial: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn unseal<'c>(
+  env: Env,
+  sealed_message: Arg<'c>,
+  recipient_secret: Arg<'c>,
+  sender_id: Arg<'c>,
+  nonce_material: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let sealed = bytes(sealed_message, "sealedMessage")?;
+  let recipient = secret_text(recipient_secret, "recipientSecret")?;
+  let sender = text(sender_id, "senderId")?;
+  let nonce_material = bytes(nonce_material, "nonceMaterial")?;
+  let open = |buf: &mut [u8]| secretbox::unseal_into(&sealed, &recipient, &sender, &nonce_material, buf);
+  match secretbox::unsealed_len(sealed.len()) {
+    Some(len) => write(out, len, Secrecy::Secret, open),
+    // Too short to hold a tag: the core reports why (after any problem with the keys).
+    None => Err(convert::js_error(open(&mut []).err().unwrap_or_else(too_short))),
+  }
 }
 
-byte_export!(
-  /// Anonymous box to `recipientId` with a fresh ephemeral key:
-  /// `ephemeral public (32) ‖ tag (16) ‖ ciphertext`.
-  seal_for_group,
-  seal_for_group_into,
-  "__sealForGroupInto",
-  "message: Uint8Array, recipientId: string, nonceMaterial: Uint8Array",
-  seal_for_group_to(message, recipient_id, nonce_material)
-);
-
-fn unseal_for_group_to(
-  out: Out,
-  sealed_message: JsArg,
-  recipient_secret: JsArg,
-  nonce_material: JsArg,
-) -> Result<JsRaw> {
-  let sealed = sealed_message.bytes("sealedMessage")?;
-  let nonce_material = nonce_material.bytes("nonceMaterial")?;
-  recipient_secret.with_str("recipientSecret", |recipient| {
-    let len = secretbox::group_unsealed_len(sealed.len()).unwrap_or(0);
-    out.write(len, |buf| {
-      secretbox::unseal_for_group_into(sealed, recipient, nonce_material, buf)
-    })
-  })?
+/// Anonymous box to `recipientId` with a fresh ephemeral key:
+/// `ephemeral public (32) ‖ tag (16) ‖ ciphertext`.
+#[napi(
+  catch_unwind,
+  ts_args_type = "message: Uint8Array, recipientId: string, nonceMaterial: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn seal_for_group<'c>(
+  env: Env,
+  message: Arg<'c>,
+  recipient_id: Arg<'c>,
+  nonce_material: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let message = bytes(message, "message")?;
+  let recipient = text(recipient_id, "recipientId")?;
+  let nonce_material = bytes(nonce_material, "nonceMaterial")?;
+  write(
+    out,
+    secretbox::group_sealed_len(message.len()),
+    Secrecy::Public,
+    |buf| secretbox::seal_for_group_into(&message, &recipient, &nonce_material, buf),
+  )
 }
 
-byte_export!(
-  /// Opens a `sealForGroup` box; throws `ERR_DECRYPTION_FAILED` if it does not authenticate.
-  unseal_for_group,
-  unseal_for_group_into,
-  "__unsealForGroupInto",
-  "sealedMessage: Uint8Array, recipientSecret: string, nonceMaterial: Uint8Array",
-  unseal_for_group_to(sealed_message, recipient_secret, nonce_material)
-);
-
-// ---------------------------------------------------------------------------------------------
-// Helpers for the JS layer (`NapiCrypto` in napi-crypto.js); not part of the public API.
-
-#[doc(hidden)]
-#[napi(catch_unwind, skip_typescript, js_name = "__base58")]
-pub fn base58(bytes: JsArg) -> Result<String> {
-  Ok(crate::encoding::base58_encode(bytes.bytes("bytes")?))
+/// Opens a `sealForGroup` box; throws `ERR_DECRYPTION_FAILED` if it does not authenticate.
+#[napi(
+  catch_unwind,
+  ts_args_type = "sealedMessage: Uint8Array, recipientSecret: string, nonceMaterial: Uint8Array, out?: Uint8Array | undefined | null",
+  ts_return_type = "Uint8Array"
+)]
+pub fn unseal_for_group<'c>(
+  env: Env,
+  sealed_message: Arg<'c>,
+  recipient_secret: Arg<'c>,
+  nonce_material: Arg<'c>,
+  out: Arg<'c>,
+) -> Result<JsValue> {
+  let out = convert::out(&env, out)?;
+  let sealed = bytes(sealed_message, "sealedMessage")?;
+  let recipient = secret_text(recipient_secret, "recipientSecret")?;
+  let nonce_material = bytes(nonce_material, "nonceMaterial")?;
+  let open = |buf: &mut [u8]| secretbox::unseal_for_group_into(&sealed, &recipient, &nonce_material, buf);
+  match secretbox::group_unsealed_len(sealed.len()) {
+    Some(len) => write(out, len, Secrecy::Secret, open),
+    None => Err(convert::js_error(open(&mut []).err().unwrap_or_else(too_short))),
+  }
 }

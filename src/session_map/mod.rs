@@ -415,7 +415,7 @@ impl SessionMap {
   }
 
   /// Session ids in insertion order.
-  pub fn session_ids(&self) -> impl Iterator<Item = &str> {
+  pub fn session_ids(&self) -> impl ExactSizeIterator<Item = &str> {
     self.sessions.keys().map(String::as_str)
   }
 
