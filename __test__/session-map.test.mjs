@@ -813,6 +813,42 @@ describe('error catalogue', () => {
     }
   })
 
+  test('a repeated field of the header or its ruleset is rejected, as by 0.20.19; other repeated keys keep the last value', () => {
+    const base = '"ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z"'
+    // Reported at the repeated key (the column just after it), as serde's derived structs do.
+    const at = (text, field, from = 0) => text.indexOf(`"${field}"`, text.indexOf(`"${field}"`, from) + 1) + field.length + 2
+    const rejected = [
+      [`{"type":"comap","type":"colist",${base}}`, 'type'],
+      [`{"createdAt":"x","createdAt":"y","type":"comap",${base}}`, 'createdAt'],
+      [`{"type":"comap","meta":null,"meta":1,${base}}`, 'meta'],
+      [`{"type":"comap",${base},"uniqueness":null}`, 'uniqueness'],
+      [`{"type":"comap",${base},"ruleset":{"type":"unsafeAllowAll"}}`, 'ruleset'],
+    ]
+    for (const [text, field] of rejected) {
+      const message = `Invalid header JSON: duplicate field \`${field}\` at line 1 column ${at(text, field)}`
+      throwsWith(() => new ours.SessionMap(EX_ID, text, null, true), 'ERR_INVALID_HEADER', message, text)
+      if (up) assert.throws(() => new up.SessionMap(EX_ID, text, null, true), { message }, `0.20.19: ${text}`)
+    }
+    // In the ruleset 0.20.19 says only that no ruleset variant matched.
+    for (const [text, field] of [
+      ['{"type":"comap","ruleset":{"type":"unsafeAllowAll","type":"group"},"uniqueness":"z"}', 'type'],
+      ['{"type":"comap","ruleset":{"type":"ownedByGroup","group":"co_zA","group":"co_zB"},"uniqueness":"z"}', 'group'],
+    ]) {
+      const column = at(text, field, text.indexOf('"ruleset"'))
+      throwsWith(() => new ours.SessionMap(EX_ID, text, null, true), 'ERR_INVALID_HEADER', `Invalid header JSON: duplicate field \`${field}\` at line 1 column ${column}`, text)
+      if (up) assert.throws(() => new up.SessionMap(EX_ID, text, null, true), /^Error: Invalid header JSON: data did not match any variant of untagged enum RulesetDef/, `0.20.19: ${text}`)
+    }
+    for (const [text, canonical] of [
+      [`{"type":"comap",${base},"meta":{"a":1,"a":2}}`, '{"meta":{"a":2},"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"z"}'],
+      [`{"type":"comap","ruleset":{"type":"unsafeAllowAll"},"uniqueness":{"k":"1","k":"2"}}`, '{"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":{"k":"2"}}'],
+    ]) {
+      assert.equal(new ours.SessionMap(idFor(JSON.parse(text)), text).getHeader(), canonical)
+      // 0.20.19 accepts them too (its header form differs: it adds "meta":null, difference 8).
+      const kept = canonical.match(/"(meta|uniqueness)":\{[^}]*\}/)[0]
+      if (up) assert.ok(new up.SessionMap('co_zX', text, null, true).getHeader().includes(kept), `0.20.19 keeps ${kept}`)
+    }
+  })
+
   test('invalid uniqueness', () => {
     const text = H({ type: 'comap', ruleset: rs, uniqueness: { '': 'x' }, meta: null })
     throwsWith(() => new ours.SessionMap(idFor(JSON.parse(text)), text), 'ERR_INVALID_UNIQUENESS', 'Invalid uniqueness: Object keys cannot be empty')

@@ -162,8 +162,89 @@ pub fn canonical_header(header_json: &str, skip_verify: bool) -> Result<Canonica
   Ok(CanonicalHeader { hashed, json })
 }
 
+/// The header's own fields and those of its ruleset: 0.20.19 parses them into structs, where a
+/// repeated field is an error; repeated keys elsewhere (in `meta`, in a `uniqueness` object, unknown
+/// fields) keep the last value, as `JSON.parse` does.
+const HEADER_FIELDS: &[&str] = &["createdAt", "meta", "ruleset", "type", "uniqueness"];
+const RULESET_FIELDS: &[&str] = &["group", "initialAdmin", "restrictDeletion", "type"];
+
+/// Parses a JSON value like `serde_json::Value`, except that in an object a repeated key among
+/// `fields` is an error, and the value of `nested.0` is parsed with the fields `nested.1`.
+#[derive(Clone, Copy)]
+struct StrictFields {
+  fields: &'static [&'static str],
+  nested: Option<(&'static str, &'static [&'static str])>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for StrictFields {
+  type Value = Value;
+
+  fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> std::result::Result<Value, D::Error> {
+    deserializer.deserialize_any(self)
+  }
+}
+
+impl<'de> serde::de::Visitor<'de> for StrictFields {
+  type Value = Value;
+
+  fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+    f.write_str("any JSON value")
+  }
+  fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+    Ok(Value::Bool(v))
+  }
+  fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+    Ok(Value::from(v))
+  }
+  fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+    Ok(Value::from(v))
+  }
+  fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+    Ok(Value::from(v))
+  }
+  fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+    Ok(Value::String(v.to_owned()))
+  }
+  fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+    Ok(Value::String(v))
+  }
+  fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+    Ok(Value::Null)
+  }
+  fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = seq.next_element::<Value>()? {
+      items.push(item);
+    }
+    Ok(Value::Array(items))
+  }
+  fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+    let mut out = Map::new();
+    while let Some(key) = map.next_key::<String>()? {
+      // Reported at the repeated key, as serde's derived structs do.
+      if let Some(field) = self.fields.iter().find(|f| **f == key) {
+        if out.contains_key(*field) {
+          return Err(serde::de::Error::duplicate_field(field));
+        }
+      }
+      let value = match self.nested {
+        Some((name, fields)) if key == name => map.next_value_seed(StrictFields { fields, nested: None })?,
+        _ => map.next_value::<Value>()?,
+      };
+      out.insert(key, value);
+    }
+    Ok(Value::Object(out))
+  }
+}
+
 fn canonical_header_parsed(header_json: &str, skip_verify: bool) -> Result<[String; 2]> {
-  let value: Value = serde_json::from_str(header_json).map_err(invalid)?;
+  let strict = StrictFields {
+    fields: HEADER_FIELDS,
+    nested: Some(("ruleset", RULESET_FIELDS)),
+  };
+  let mut deserializer = serde_json::Deserializer::from_str(header_json);
+  let value = serde::de::DeserializeSeed::deserialize(strict, &mut deserializer).map_err(invalid)?;
+  deserializer.end().map_err(invalid)?;
   let map = value
     .as_object()
     .ok_or_else(|| invalid("the header must be a JSON object"))?;
@@ -246,6 +327,79 @@ mod tests {
       );
       assert_eq!(canonical_header(&header, true).unwrap_err().code, Code::InvalidHeader);
     }
+  }
+
+  /// A repeated field of the header or of its ruleset is an error, as in 0.20.19 (which parses them
+  /// into structs); elsewhere the last value counts, as with `JSON.parse` (and in 0.20.19).
+  #[test]
+  fn duplicate_fields() {
+    let rejected = [
+      (
+        r#"{"type":"comap","type":"colist","ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z"}"#,
+        "type",
+      ),
+      (
+        r#"{"createdAt":"x","createdAt":"y","type":"comap","ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z"}"#,
+        "createdAt",
+      ),
+      (
+        r#"{"type":"comap","meta":1,"meta":2,"ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z"}"#,
+        "meta",
+      ),
+      (
+        r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll"},"ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z"}"#,
+        "ruleset",
+      ),
+      (
+        r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z","uniqueness":"y"}"#,
+        "uniqueness",
+      ),
+      (
+        r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll","type":"unsafeAllowAll"},"uniqueness":"z"}"#,
+        "type",
+      ),
+      (
+        r#"{"type":"comap","ruleset":{"type":"ownedByGroup","group":"co_zA","group":"co_zB"},"uniqueness":"z"}"#,
+        "group",
+      ),
+    ];
+    for (json, field) in rejected {
+      let err = canonical_header(json, true).unwrap_err();
+      assert_eq!(err.code, Code::InvalidHeader, "{json}");
+      assert!(
+        err
+          .message
+          .starts_with(&format!("Invalid header JSON: duplicate field `{field}`")),
+        "{}",
+        err.message
+      );
+    }
+    let kept = [
+      (
+        r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll"},"meta":{"a":1,"a":2},"uniqueness":"z"}"#,
+        r#""meta":{"a":2}"#,
+      ),
+      (
+        r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll"},"uniqueness":{"a":"1","a":"2"}}"#,
+        r#""uniqueness":{"a":"2"}"#,
+      ),
+      (
+        r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z","x":1,"x":2}"#,
+        r#""x":2"#,
+      ),
+      (
+        r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll","x":1,"x":2},"uniqueness":"z"}"#,
+        r#""x":2"#,
+      ),
+    ];
+    for (json, part) in kept {
+      assert!(canonical_header(json, true).unwrap().json.contains(part), "{json}");
+    }
+    assert!(canonical_header(
+      r#"{"type":"comap","ruleset":{"type":"unsafeAllowAll"},"uniqueness":"z"} x"#,
+      true
+    )
+    .is_err());
   }
 
   #[test]
