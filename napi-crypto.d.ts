@@ -9,7 +9,12 @@ export * from './index'
  * cojson your app runs (an optional peer dependency), loaded by `create()`. Pass it to a Jazz
  * worker: `startWorker({ syncServer, accountID, accountSecret, crypto: await NapiCrypto.create() })`.
  */
-export declare class NapiCrypto extends CryptoProvider {
-  /** A ready provider; loads cojson the first time. `new NapiCrypto()` works only after that. */
-  static create(): Promise<NapiCrypto>
+export interface NapiCrypto extends CryptoProvider {}
+
+export declare const NapiCrypto: {
+  /** A ready provider; loads cojson the first time. */
+  create(): Promise<NapiCrypto>
+  /** Works once `create()` has loaded cojson (it throws `ERR_COJSON_NOT_LOADED` before). */
+  new (): NapiCrypto
+  readonly prototype: NapiCrypto
 }
