@@ -72,6 +72,22 @@ fn main() {
   time("verify (cached key)", 10_000, || {
     black_box(ed25519::verify_with_id(sig.as_bytes(), black_box(&msg), id.as_bytes()).ok());
   });
+  // The raw check against dalek's verify_strict on a decoded key kept across calls: what our own
+  // equation (key decoded once, no R decompression) has to beat.
+  let public = ed25519::verifying_key(&[3u8; 32]).unwrap_or_default();
+  let raw_sig = ed25519::sign(&[3u8; 32], &msg).unwrap_or([0; 64]);
+  time("verify raw (ours, cached)", 10_000, || {
+    black_box(ed25519::verify(&public, black_box(&msg), &raw_sig).ok());
+  });
+  if let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&public) {
+    let signature = ed25519_dalek::Signature::from_bytes(&raw_sig);
+    time("verify raw (dalek verify_strict, cached key)", 10_000, || {
+      black_box(key.verify_strict(black_box(&msg), &signature).is_ok());
+    });
+    time("verify raw (dalek verify, cached key)", 10_000, || {
+      black_box(ed25519_dalek::Verifier::verify(&key, black_box(&msg), &signature).is_ok());
+    });
+  }
 
   // SessionMap: 1,000 trusting transactions made locally, then added to a fresh map by a peer.
   let header = r#"{"createdAt":"2026-01-01T00:00:00.000Z","meta":null,"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zBench"}"#;
