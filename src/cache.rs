@@ -66,17 +66,15 @@ impl<V> BoundedCache<V> {
     }
   }
 
+  #[cfg(test)]
   pub fn get(&self, key: &Tag) -> Option<&V> {
     let &i = self.index.get(key)?;
     self.slots.get(i).map(|(_, v)| v)
   }
 
+  #[cfg(test)]
   pub fn len(&self) -> usize {
     self.index.len()
-  }
-
-  pub fn is_empty(&self) -> bool {
-    self.index.is_empty()
   }
 
   /// Stores a value for a tag the index does not hold, evicting the oldest once full; returns its
@@ -101,6 +99,7 @@ impl<V> BoundedCache<V> {
   }
 
   /// Inserts (or replaces) a value, evicting the oldest entry once the cache is full.
+  #[cfg(test)]
   pub fn insert(&mut self, key: Tag, value: V) {
     match self.index.get(&key) {
       Some(&i) => self.slots[i] = (key, value),

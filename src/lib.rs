@@ -9,15 +9,22 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod blake3;
-pub mod cache;
+mod cache;
 pub mod ed25519;
 pub mod encoding;
 pub mod error;
+// JavaScript's JSON output; the fuzz targets build their inputs with it.
+#[cfg(feature = "fuzzing")]
 pub mod json;
-pub mod random;
+#[cfg(not(feature = "fuzzing"))]
+mod json;
+mod random;
 pub mod secretbox;
 pub mod session_map;
 pub mod x25519;
+
+#[cfg(test)]
+mod test_support;
 
 // Under `cargo test` napi-derive generates nothing, so the binding layer is left out there.
 #[cfg(all(feature = "node", not(test)))]

@@ -1,7 +1,7 @@
 //! SessionMap construction from arbitrary header JSON: no panic; an accepted header's id is the
 //! hash of its cojson form, `getHeader()` is valid JSON and a fixed point.
 #![no_main]
-use cojson_core_napi::session_map::{canonical_header, id_for_header, SessionMap};
+use cojson_core_napi::session_map::{fuzz_canonical_header as canonical_header, id_for_header, SessionMap};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

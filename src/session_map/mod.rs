@@ -7,137 +7,39 @@
 //! order, local writes never lower the streaming state, an empty streaming state is not streaming,
 //! and the header's canonical form is cojson's own.
 
+mod batch;
 mod header;
+mod log;
+mod private;
 mod scan;
 mod streaming;
 mod transaction;
 
-pub use header::{canonical_header, id_for_header, CanonicalHeader};
+#[cfg(feature = "fuzzing")]
+pub use batch::paths_agree as batch_paths_agree;
+use header::canonical_header;
+pub use header::id_for_header;
+#[cfg(feature = "fuzzing")]
+pub use header::{canonical_header as fuzz_canonical_header, CanonicalHeader};
+use log::{signed_hash_message, Session};
 use transaction::Entry;
 pub use transaction::{Privacy, Transaction};
 
-use crate::blake3;
 use crate::ed25519::{self, SignerId};
-use crate::encoding::{self, prefix, prefixed_base58};
+use crate::encoding::{prefix, prefixed_base58};
 use crate::error::{Code, Error, Result};
-use crate::json;
 use crate::secretbox;
 use ed25519_dalek::Signer as _;
 use indexmap::IndexMap;
-use std::collections::BTreeMap;
 use streaming::Streaming;
 use transaction::Fields;
 use zeroize::Zeroizing;
-
-/// Whether the fast batch scanner declines or agrees exactly with serde on `json` (for the fuzz
-/// target and tests).
-#[doc(hidden)]
-pub fn batch_paths_agree(json: &str) -> bool {
-  let Some(fast) = scan::scan_batch(json) else {
-    return true;
-  };
-  let Ok(slow) = transaction::parse_batch_serde(json) else {
-    return false;
-  };
-  let render = |parsed: &[transaction::Parsed]| {
-    let mut log = String::new();
-    let sizes: Vec<usize> = parsed.iter().map(|p| p.fields().size()).collect();
-    let ok = parsed.iter().all(|p| p.fields().append_to(&mut log).is_ok());
-    (log, sizes, ok)
-  };
-  render(&fast) == render(&slow)
-}
 
 /// Default threshold for in-between signatures (cojson's `MAX_RECOMMENDED_TX_SIZE`).
 pub const DEFAULT_MAX_TX_SIZE: u32 = 100 * 1024;
 
 /// Largest `changesJson` a local write accepts.
 pub const MAX_CHANGES_BYTES: usize = 1024 * 1024;
-
-/// One session's log.
-#[derive(Clone)]
-struct Session {
-  signer: Option<SignerId>,
-  /// BLAKE3 over `log`.
-  hasher: blake3::Hasher,
-  /// The canonical JSON of every committed transaction, concatenated: what the hash chain covers.
-  log: String,
-  entries: Vec<Entry>,
-  last_signature: Option<Box<str>>,
-  /// In-between signatures: transaction index → the signature that covered it.
-  checkpoints: BTreeMap<u32, Box<str>>,
-  bytes_since_checkpoint: u64,
-}
-
-impl Session {
-  fn new(signer: Option<SignerId>) -> Self {
-    Session {
-      signer,
-      hasher: blake3::Hasher::new(),
-      log: String::new(),
-      entries: Vec::new(),
-      last_signature: None,
-      checkpoints: BTreeMap::new(),
-      bytes_since_checkpoint: 0,
-    }
-  }
-
-  fn count(&self) -> u32 {
-    self.entries.len() as u32
-  }
-
-  fn transaction(&self, index: usize) -> Option<Transaction<'_>> {
-    self.entries.get(index).map(|e| Transaction::new(&self.log, *e))
-  }
-
-  /// Appends transactions with `write`, then lets `seal` check the new hash and produce the
-  /// signature to record. On any error the log is cut back: the session is exactly as before.
-  fn append(
-    &mut self,
-    write: impl FnOnce(&mut String, &mut Vec<Entry>) -> Result<u64>,
-    seal: impl FnOnce(&[u8; 32]) -> Result<String>,
-    max_tx_size: u32,
-  ) -> Result<String> {
-    let (old_len, old_count) = (self.log.len(), self.entries.len());
-    let mut hasher = self.hasher.clone();
-    let result = write(&mut self.log, &mut self.entries).and_then(|size| {
-      // One update over the whole appended run lets BLAKE3 hash many chunks at once.
-      hasher.update(self.log.as_bytes().get(old_len..).unwrap_or_default());
-      Ok((size, seal(&hasher.finalize())?))
-    });
-    match result {
-      Ok((size, signature)) => {
-        self.hasher = hasher;
-        self.record_write(size, &signature, max_tx_size);
-        Ok(signature)
-      }
-      Err(e) => {
-        self.log.truncate(old_len);
-        self.entries.truncate(old_count);
-        Err(e)
-      }
-    }
-  }
-
-  /// Records that a write/batch of `size` bytes, signed by `signature`, was appended.
-  fn record_write(&mut self, size: u64, signature: &str, max_tx_size: u32) {
-    self.last_signature = Some(signature.into());
-    self.bytes_since_checkpoint += size;
-    if self.bytes_since_checkpoint > u64::from(max_tx_size) && !self.entries.is_empty() {
-      self.checkpoints.insert(self.count() - 1, signature.into());
-      self.bytes_since_checkpoint = 0;
-    }
-  }
-}
-
-/// The hash string a session signature covers: `"hash_z<base58>"`, quotes included.
-fn signed_hash_message(hash: &[u8; 32]) -> String {
-  let mut message = String::with_capacity(54);
-  message.push('"');
-  message.push_str(&prefixed_base58(prefix::HASH, hash));
-  message.push('"');
-  message
-}
 
 /// `text`, cut to 100 characters for an error message (ids come from peers and can be huge).
 fn clip(text: &str) -> std::borrow::Cow<'_, str> {
@@ -148,31 +50,8 @@ fn clip(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Whether `session_id` names a delete session (`…_session_d…$`).
-pub fn is_delete_session(session_id: &str) -> bool {
+fn is_delete_session(session_id: &str) -> bool {
   session_id.contains("_session_d") && session_id.ends_with('$')
-}
-
-/// The nonce material of a private transaction: `{"in":coId,"tx":{"sessionID":…,"txIndex":i}}`.
-fn nonce_material(co_id: &str, session_id: &str, tx_index: u32) -> String {
-  let mut out = String::with_capacity(co_id.len() + session_id.len() + 48);
-  out.push_str("{\"in\":");
-  json::push_string(&mut out, co_id);
-  out.push_str(",\"tx\":{\"sessionID\":");
-  json::push_string(&mut out, session_id);
-  out.push_str(",\"txIndex\":");
-  out.push_str(&tx_index.to_string());
-  out.push_str("}}");
-  out
-}
-
-/// `encrypted_U` + base64url(XSalsa20(key, nonce, plaintext)).
-fn encrypt_field(key: &[u8; 32], nonce: &[u8; 24], plaintext: &str) -> String {
-  let mut bytes = plaintext.as_bytes().to_vec();
-  secretbox::xsalsa20_apply(key, nonce, &mut bytes);
-  let mut out = String::with_capacity(prefix::ENCRYPTED.len() + bytes.len().div_ceil(3) * 4);
-  out.push_str(prefix::ENCRYPTED);
-  encoding::push_base64url(&mut out, &bytes);
-  out
 }
 
 /// A known state: the CoValue id and a count per session, in insertion order.
@@ -242,7 +121,7 @@ impl SessionMap {
     if self.deleted && !is_delete_session(session_id) {
       return Err(self.deleted_error());
     }
-    let batch = transaction::parse_batch(transactions_json)?;
+    let batch = batch::parse_batch(transactions_json)?;
     let signer = match self.sessions.get(session_id).and_then(|s| s.signer.clone()) {
       Some(signer) => Some(signer),
       None => signer_id.map(SignerId::parse).transpose()?,
@@ -262,8 +141,7 @@ impl SessionMap {
         .try_reserve(batch.len())
         .map_err(|_| Error::out_of_memory("the session log"))?;
       let mut size = 0u64;
-      for parsed in &batch {
-        let fields = parsed.fields();
+      for fields in &batch {
         size += fields.size() as u64;
         entries.push(fields.append_to(log)?);
       }
@@ -401,9 +279,9 @@ impl SessionMap {
     self.check_local_write(changes_json)?;
     let key = secretbox::parse_key_secret(key_secret)?;
     let tx_index = self.sessions.get(session_id).map_or(0, Session::count);
-    let nonce = blake3::nonce(nonce_material(&self.co_id, session_id, tx_index).as_bytes());
-    let encrypted_changes = encrypt_field(&key, &nonce, changes_json);
-    let encrypted_meta = meta_json.map(|m| encrypt_field(&key, &nonce, m));
+    let nonce = private::nonce(&self.co_id, session_id, tx_index);
+    let encrypted_changes = private::encrypt_field(&key, &nonce, changes_json);
+    let encrypted_meta = meta_json.map(|m| private::encrypt_field(&key, &nonce, m));
     let fields = Fields {
       privacy: Privacy::Private,
       changes: encrypted_changes.as_str().into(),
@@ -528,30 +406,6 @@ impl SessionMap {
     })
   }
 
-  fn decrypt_field(&self, session_id: &str, tx_index: u32, key_secret: &str, value: &str) -> Result<Zeroizing<String>> {
-    let encoded = value.strip_prefix(prefix::ENCRYPTED).ok_or_else(|| {
-      Error::new(
-        Code::InvalidEncryptedField,
-        "Invalid encrypted prefix in transaction: expected 'encrypted_U'",
-      )
-    })?;
-    let mut bytes = Zeroizing::new(encoding::base64url_decode("encrypted transaction field", encoded)?);
-    let key = secretbox::parse_key_secret(key_secret)?;
-    let nonce = blake3::nonce(nonce_material(&self.co_id, session_id, tx_index).as_bytes());
-    secretbox::xsalsa20_apply(&key, &nonce, &mut bytes);
-    let not_utf8 = || {
-      Error::new(
-        Code::DecryptedNotUtf8,
-        "UTF-8 conversion failed: the decrypted data is not text (wrong key?)",
-      )
-    };
-    // Checked before the conversion takes the bytes, so a failure leaves them in `bytes`, wiped.
-    std::str::from_utf8(&bytes).map_err(|_| not_utf8())?;
-    String::from_utf8(std::mem::take(&mut *bytes))
-      .map(Zeroizing::new)
-      .map_err(|_| not_utf8())
-  }
-
   /// The decrypted `changes` of a private transaction, or the `changes` of a trusting one (wiped
   /// when dropped).
   pub fn decrypt_transaction(
@@ -565,9 +419,9 @@ impl SessionMap {
     };
     match tx.privacy() {
       Privacy::Trusting => Ok(Some(Zeroizing::new(tx.changes().into_owned()))),
-      Privacy::Private => self
-        .decrypt_field(session_id, tx_index, key_secret, &tx.changes())
-        .map(Some),
+      Privacy::Private => {
+        private::decrypt_field(&self.co_id, session_id, tx_index, key_secret, &tx.changes()).map(Some)
+      }
     }
   }
 
@@ -587,7 +441,7 @@ impl SessionMap {
     };
     match tx.privacy() {
       Privacy::Trusting => Ok(Some(Zeroizing::new(meta.into_owned()))),
-      Privacy::Private => self.decrypt_field(session_id, tx_index, key_secret, &meta).map(Some),
+      Privacy::Private => private::decrypt_field(&self.co_id, session_id, tx_index, key_secret, &meta).map(Some),
     }
   }
 }

@@ -9,7 +9,7 @@
 //! serde, which also produces every error message; for what it accepts it gives exactly serde's
 //! result (tested below, and by the `parse_batch` fuzz target).
 
-use super::transaction::{Parsed, Privacy, Value};
+use super::transaction::{Fields, Privacy, Text};
 use std::borrow::Cow;
 
 /// Bytes that end a run of plain string contents: `"`, `\` and control characters.
@@ -144,7 +144,7 @@ impl<'a> Scanner<'a> {
   }
 
   /// One transaction object.
-  fn transaction(&mut self) -> Option<Parsed<'a>> {
+  fn transaction(&mut self) -> Option<Fields<'a>> {
     self.eat(b'{')?;
     // Known fields, in the order of `FIELDS`; a repeated known field is left to serde (an error).
     const FIELDS: [&str; 6] = ["encryptedChanges", "keyUsed", "changes", "madeAt", "meta", "privacy"];
@@ -181,7 +181,7 @@ impl<'a> Scanner<'a> {
     }
     let meta = match meta {
       None | Some(Scalar::Null) => None,
-      Some(Scalar::Str { raw, len }) => Some(Value::Escaped { raw, len }),
+      Some(Scalar::Str { raw, len }) => Some(Text::Escaped { raw, len }),
       Some(_) => return None,
     };
     match (encrypted_changes, key_used, changes) {
@@ -192,20 +192,20 @@ impl<'a> Scanner<'a> {
           len: key_len,
         }),
         _,
-      ) => Some(Parsed {
+      ) => Some(Fields {
         privacy: Privacy::Private,
-        changes: Value::Escaped { raw, len },
-        key_used: Value::Escaped {
+        changes: Text::Escaped { raw, len },
+        key_used: Text::Escaped {
           raw: key_raw,
           len: key_len,
         },
         made_at,
         meta,
       }),
-      (_, _, Some(Scalar::Str { raw, len })) => Some(Parsed {
+      (_, _, Some(Scalar::Str { raw, len })) => Some(Fields {
         privacy: Privacy::Trusting,
-        changes: Value::Escaped { raw, len },
-        key_used: Value::Owned(Cow::Borrowed("")),
+        changes: Text::Escaped { raw, len },
+        key_used: Text::Plain(Cow::Borrowed("")),
         made_at,
         meta,
       }),
@@ -215,7 +215,7 @@ impl<'a> Scanner<'a> {
 }
 
 /// Parses a batch of the plain shape; `None` means "use the general parser".
-pub fn scan_batch(text: &str) -> Option<Vec<Parsed<'_>>> {
+pub fn scan_batch(text: &str) -> Option<Vec<Fields<'_>>> {
   let mut scanner = Scanner {
     text,
     bytes: text.as_bytes(),
@@ -240,19 +240,8 @@ pub fn scan_batch(text: &str) -> Option<Vec<Parsed<'_>>> {
 
 #[cfg(test)]
 mod tests {
-  use super::super::transaction::{parse_batch_serde, Entry, Transaction};
+  use super::super::batch::{parse_batch_serde, render};
   use super::*;
-
-  fn render(parsed: &[Parsed]) -> (String, Vec<usize>) {
-    let mut log = String::new();
-    let entries: Vec<Entry> = parsed.iter().map(|p| p.fields().append_to(&mut log).unwrap()).collect();
-    let json = entries
-      .iter()
-      .map(|e| Transaction::new(&log, *e).json().to_owned())
-      .collect::<Vec<_>>()
-      .join("\n");
-    (json, parsed.iter().map(|p| p.fields().size()).collect())
-  }
 
   /// The fast path either declines or agrees with serde exactly.
   fn check(input: &str) -> bool {
@@ -313,13 +302,7 @@ mod tests {
   fn agrees_with_serde_on_mutated_batches() {
     let base = r#"[{"privacy":"trusting","madeAt":17,"changes":"[{\"a\":\"b\\n\"}]","meta":"m"},{"encryptedChanges":"encrypted_U-_=","keyUsed":"key_z","madeAt":0,"privacy":"private"}]"#;
     let alphabet: &[u8] = b"\"\\{}[],:0123456789abcdefnrtu. \n-e";
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-      state ^= state << 13;
-      state ^= state >> 7;
-      state ^= state << 17;
-      state
-    };
+    let mut next = crate::test_support::rng("agrees_with_serde_on_mutated_batches", 0x9e37_79b9_7f4a_7c15);
     let mut accepted = 0;
     for _ in 0..20_000 {
       let mut bytes = base.as_bytes().to_vec();

@@ -1,4 +1,6 @@
+use super::private::nonce_material;
 use super::*;
+use crate::{blake3, encoding, json};
 
 const HEADER: &str = r#"{"createdAt":"2024-01-01T00:00:00.000Z","meta":null,"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zUnique123"}"#;
 const CO_ID: &str = "co_zZo6gaxUzJk7pNhaa5XHy4d43Z2";
