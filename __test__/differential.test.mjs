@@ -14,8 +14,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { randomInt } from 'node:crypto'
-import { Rng as BaseRng, saltedSeed } from './helpers/rng.mjs'
+import { Rng as BaseRng, saltedSeed, seedFrom } from './helpers/rng.mjs'
 
 const require = createRequire(import.meta.url)
 const ours = require('../napi-crypto.js')
@@ -33,9 +32,9 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
   }
 }
 
-const SEED = process.env.DIFF_SEED !== undefined && process.env.DIFF_SEED !== '' ? Number(process.env.DIFF_SEED) >>> 0 : randomInt(2 ** 32 - 1)
+const SEED = seedFrom('DIFF_SEED', 'differential')
 const CASES = Math.max(1000, Number(process.env.DIFF_CASES) || 1000)
-console.log(`# differential seed: ${SEED} (reproduce with DIFF_SEED=${SEED}); ${CASES} cases per export`)
+console.log(`# differential: ${CASES} cases per export (DIFF_CASES)`)
 
 // ---------------------------------------------------------------------------------------------
 // PRNG and input generators

@@ -12,7 +12,6 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { randomInt } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { base58 } from '@scure/base'
@@ -21,7 +20,7 @@ import { safeParseJSON, stableStringify } from 'cojson/dist/jsonStringify.js'
 import { runBalanceService } from '../examples/balance/run.mjs'
 import { TAMPERED_BALANCE } from '../examples/balance/scenario.mjs'
 import { loadedNativeAddons } from '../examples/balance/worker-crypto.mjs'
-import { Rng as BaseRng } from './helpers/rng.mjs'
+import { Rng as BaseRng, seedFrom } from './helpers/rng.mjs'
 
 const require = createRequire(import.meta.url)
 const { NapiCrypto } = require('../napi-crypto.js')
@@ -150,9 +149,9 @@ describe('balance worker end to end (jazz-tools 0.20.19, embedded sync server)',
 // ---------------------------------------------------------------------------------------------
 // (c) Provider-level equality
 
-const SEED = process.env.E2E_SEED ? Number(process.env.E2E_SEED) >>> 0 : randomInt(2 ** 32 - 1)
+const SEED = seedFrom('E2E_SEED', 'e2e-worker provider equality')
 const CASES = Math.max(50, Number(process.env.E2E_CASES) || 300)
-console.log(`# e2e-worker provider equality seed: ${SEED} (reproduce with E2E_SEED=${SEED}); ${CASES} cases per method`)
+console.log(`# e2e-worker: ${CASES} cases per method (E2E_CASES)`)
 
 
 class Rng extends BaseRng {

@@ -9,7 +9,11 @@ import { createRequire } from 'node:module'
 import { spawnSync } from 'node:child_process'
 import crypto from 'node:crypto'
 
+import { Rng, seedFrom } from './helpers/rng.mjs'
+
 const require = createRequire(import.meta.url)
+const SEED = seedFrom('ERRORS_SEED', 'errors')
+const rng = new Rng(SEED)
 const OURS_PATH = require.resolve('../napi-crypto.js')
 const ours = require(OURS_PATH)
 const { base58 } = require('@scure/base')
@@ -268,7 +272,7 @@ const ENCODED = [
 
 // Random bytes whose first byte is not zero (so base58 has no leading '1').
 function noLeadingZero(n) {
-  const b = new Uint8Array(crypto.randomBytes(n))
+  const b = rng.bytes(n)
   if (n > 0 && b[0] === 0) b[0] = 1
   return b
 }
@@ -618,11 +622,20 @@ describe('errors never contain secrets', () => {
 // Garbage in a child process: nothing may crash the process.
 
 // Runs in the child (serialized with toString; no closures).
-function fuzzChild(oursPath, specsJson) {
+function fuzzChild(oursPath, specsJson, rngSeed) {
   const m = require(oursPath)
   const specs = JSON.parse(specsJson)
   const utf8 = (s) => new TextEncoder().encode(s)
-  const rnd = (n) => require('node:crypto').randomBytes(n)
+  // mulberry32 (helpers/rng.mjs), inlined: this function runs in a child from its source text.
+  let state = rngSeed >>> 0
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const rnd = (n) => Buffer.from(Array.from({ length: n }, () => Math.floor(next() * 256)))
   const u8 = (n) => new Uint8Array(rnd(n))
   const MiB = 1 << 20
 
@@ -837,7 +850,7 @@ describe('garbage in a child process', () => {
   const run = () => {
     if (result) return result
     const specs = JSON.stringify({ exports: FUZZ_SPECS, scureBase: require.resolve('@scure/base') })
-    const script = `(${fuzzChild.toString()})(${JSON.stringify(OURS_PATH)}, ${JSON.stringify(specs)})`
+    const script = `(${fuzzChild.toString()})(${JSON.stringify(OURS_PATH)}, ${JSON.stringify(specs)}, ${SEED})`
     const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })
     const lines = child.stdout.trim().split('\n')
     const last = lines[lines.length - 1] || ''

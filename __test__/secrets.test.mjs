@@ -13,14 +13,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { Rng } from './helpers/rng.mjs'
+import { Rng, seedFrom } from './helpers/rng.mjs'
 import { utf8, hex, latin1, concat, det } from './helpers/bytes.mjs'
 
 const require = createRequire(import.meta.url)
 const pkg = require('../napi-crypto.js')
 const { base58 } = require('@scure/base')
 
-const SEED = process.env.SECRETS_TEST_SEED ? Number(process.env.SECRETS_TEST_SEED) : Math.floor(Math.random() * 2 ** 32)
+const SEED = seedFrom('SECRETS_TEST_SEED', 'secrets')
 const rng = new Rng(SEED)
 const ROUNDS = 3
 

@@ -28,8 +28,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { randomInt } from 'node:crypto'
-import { Rng as BaseRng, saltedSeed } from './helpers/rng.mjs'
+import { Rng as BaseRng, saltedSeed, seedFrom } from './helpers/rng.mjs'
 
 const require = createRequire(import.meta.url)
 const ours = require('../napi-crypto.js')
@@ -48,10 +47,9 @@ if (process.platform !== 'linux' || process.arch !== 'x64') {
   }
 }
 
-const SEED =
-  process.env.SM_SEED !== undefined && process.env.SM_SEED !== '' ? Number(process.env.SM_SEED) >>> 0 : randomInt(2 ** 32 - 1)
+const SEED = seedFrom('SM_SEED', 'session-map differential')
 const OPS = Math.max(50, Number(process.env.SM_OPS) || 400)
-console.log(`# session-map differential seed: ${SEED} (reproduce with SM_SEED=${SEED}); ${OPS} operations per workload`)
+console.log(`# session-map differential: ${OPS} operations per workload (SM_OPS)`)
 
 // ---------------------------------------------------------------------------------------------
 // PRNG

@@ -9,7 +9,10 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import crypto from 'node:crypto'
 
+import { Rng, seedFrom } from './helpers/rng.mjs'
+
 const require = createRequire(import.meta.url)
+const rng = new Rng(seedFrom('VECTORS_SEED', 'vectors'))
 const ours = require('../napi-crypto.js')
 const { base58 } = require('@scure/base')
 const sodium = require('sodium-native')
@@ -168,15 +171,15 @@ describe('Ed25519: RFC 8032 §7.1', () => {
 
   test('randomized cross-check against node:crypto (public key, sign, verify)', () => {
     for (let i = 0; i < 300; i++) {
-      const seed = new Uint8Array(crypto.randomBytes(32))
-      const msg = new Uint8Array(crypto.randomBytes(crypto.randomInt(i < 10 ? 1 : 2000)))
+      const seed = new Uint8Array(rng.bytes(32))
+      const msg = new Uint8Array(rng.bytes(rng.int(i < 10 ? 1 : 2000)))
       const pk = rawPublic(edPrivate(seed))
       const nodeSig = nodeEdSign(seed, msg)
       assert.equal(hex(ours.ed25519VerifyingKey(seed)), hex(pk), `public key of ${hex(seed)}`)
       assert.equal(hex(ours.ed25519Sign(seed, msg)), hex(nodeSig), `signature, seed ${hex(seed)}`)
       assert.equal(ours.ed25519Verify(pk, msg, nodeSig), true)
       const bad = Uint8Array.from(nodeSig)
-      bad[crypto.randomInt(64)] ^= 1 << crypto.randomInt(8)
+      bad[rng.int(64)] ^= 1 << rng.int(8)
       assert.equal(ours.ed25519Verify(pk, msg, bad), nodeEdVerify(pk, msg, bad), `tampered signature ${hex(bad)}`)
       assert.equal(ours.ed25519Verify(pk, Uint8Array.of(...msg, 1), nodeSig), false)
       const sig = ours.sign(msg, utf8('signerSecret_z' + base58.encode(seed)))
@@ -235,8 +238,8 @@ describe('X25519: RFC 7748', () => {
 
   test('randomized cross-check against node:crypto', () => {
     for (let i = 0; i < 200; i++) {
-      const a = new Uint8Array(crypto.randomBytes(32))
-      const b = new Uint8Array(crypto.randomBytes(32))
+      const a = new Uint8Array(rng.bytes(32))
+      const b = new Uint8Array(rng.bytes(32))
       const aPub = rawPublic(xPrivate(a))
       const bPub = rawPublic(xPrivate(b))
       assert.equal(hex(ours.x25519PublicKey(a)), hex(aPub))
@@ -397,12 +400,12 @@ describe('XSalsa20-Poly1305 / XSalsa20 against libsodium', () => {
 
   test('seal == crypto_secretbox_easy(key = X25519(sender, recipient), nonce = BLAKE3(material)[0..24])', () => {
     for (let i = 0; i < 300; i++) {
-      const senderSk = new Uint8Array(crypto.randomBytes(32))
-      const recipientSk = new Uint8Array(crypto.randomBytes(32))
+      const senderSk = new Uint8Array(rng.bytes(32))
+      const recipientSk = new Uint8Array(rng.bytes(32))
       const recipientPk = rawPublic(xPrivate(recipientSk))
       const senderPk = rawPublic(xPrivate(senderSk))
-      const message = new Uint8Array(crypto.randomBytes(crypto.randomInt(i < 20 ? 70 : 3000)))
-      const material = new Uint8Array(crypto.randomBytes(crypto.randomInt(100)))
+      const message = new Uint8Array(rng.bytes(rng.int(i < 20 ? 70 : 3000)))
+      const material = new Uint8Array(rng.bytes(rng.int(100)))
 
       // The building blocks, each also checked against an independent implementation.
       const key = ours.x25519DiffieHellman(senderSk, recipientPk)
@@ -424,10 +427,10 @@ describe('XSalsa20-Poly1305 / XSalsa20 against libsodium', () => {
 
   test('sealForGroup == ephemeral public key ‖ crypto_secretbox_easy(X25519(ephemeral, recipient), nonce)', () => {
     for (let i = 0; i < 100; i++) {
-      const recipientSk = new Uint8Array(crypto.randomBytes(32))
+      const recipientSk = new Uint8Array(rng.bytes(32))
       const recipientId = 'sealer_z' + base58.encode(rawPublic(xPrivate(recipientSk)))
-      const message = new Uint8Array(crypto.randomBytes(crypto.randomInt(200)))
-      const material = new Uint8Array(crypto.randomBytes(crypto.randomInt(100)))
+      const message = new Uint8Array(rng.bytes(rng.int(200)))
+      const material = new Uint8Array(rng.bytes(rng.int(100)))
       const sealed = ours.sealForGroup(message, recipientId, material)
       plain(sealed)
       assert.equal(sealed.length, 48 + message.length)
@@ -436,7 +439,7 @@ describe('XSalsa20-Poly1305 / XSalsa20 against libsodium', () => {
       const nonce = unhex(hex(wasm.blake3HashOnce(material)).slice(0, 48))
       assert.equal(hex(sodiumOpen(sealed.subarray(32), nonce, key)), hex(message))
       // And a box built with libsodium opens with unsealForGroup.
-      const ephemeralSk = new Uint8Array(crypto.randomBytes(32))
+      const ephemeralSk = new Uint8Array(rng.bytes(32))
       const built = new Uint8Array(48 + message.length)
       built.set(rawPublic(xPrivate(ephemeralSk)))
       built.set(sodiumBox(message, nonce, nodeX25519(ephemeralSk, rawPublic(xPrivate(recipientSk)))), 32)
@@ -446,9 +449,9 @@ describe('XSalsa20-Poly1305 / XSalsa20 against libsodium', () => {
 
   test('encrypt / encryptXsalsa20 == crypto_stream_xor(key, nonce = BLAKE3(material)[0..24])', () => {
     for (let i = 0; i < 300; i++) {
-      const key = new Uint8Array(crypto.randomBytes(32))
-      const message = new Uint8Array(crypto.randomBytes(crypto.randomInt(i < 20 ? 100 : 5000)))
-      const material = new Uint8Array(crypto.randomBytes(crypto.randomInt(100)))
+      const key = new Uint8Array(rng.bytes(32))
+      const message = new Uint8Array(rng.bytes(rng.int(i < 20 ? 100 : 5000)))
+      const material = new Uint8Array(rng.bytes(rng.int(100)))
       const nonce = unhex(hex(wasm.blake3HashOnce(material)).slice(0, 48))
       const expected = hex(sodiumStreamXor(message, nonce, key))
       const keySecret = 'keySecret_z' + base58.encode(key)

@@ -237,12 +237,7 @@ mod tests {
   use super::*;
   use crate::encoding::prefixed_base58;
 
-  fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-      .step_by(2)
-      .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-      .collect()
-  }
+  use crate::test_support::unhex;
 
   // NaCl's crypto_secretbox test vector (the "firstkey"/"nonce" box from the NaCl test suite),
   // first 32 bytes of the message; our layout is tag ‖ ciphertext.

@@ -96,13 +96,10 @@ pub(crate) fn shared_key<R>(
 #[cfg(test)]
 mod tests {
   use super::*;
+  use crate::test_support::unhex_array;
 
   fn unhex(s: &str) -> [u8; 32] {
-    let v: Vec<u8> = (0..s.len())
-      .step_by(2)
-      .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-      .collect();
-    v.try_into().unwrap()
+    unhex_array(s)
   }
 
   #[test]
