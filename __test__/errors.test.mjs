@@ -165,13 +165,17 @@ describe('wrong JS types', () => {
     [() => 's', 'function'],
   ]
 
+  // The Jazz strings that 0.20.19 takes as UTF-8 bytes: a string there is told how to pass them.
+  const UTF8_ARGS = { 'sign secret': 'signerSecret_z', 'verify signature': 'signature_z', 'verify id': 'signer_z', 'getSignerId secret': 'signerSecret_z', 'getSealerId secret': 'sealerSecret_z' }
   for (const [name, , args] of EXPORTS) {
     for (const [index, [argName, kind]] of args.entries()) {
       test(`${name}: ${argName}`, () => {
         const list = kind === 'bytes' ? NOT_BYTES : NOT_STRING
-        const expected = kind === 'bytes' ? 'a Uint8Array' : 'a string'
+        const utf8Of = UTF8_ARGS[`${name} ${argName}`]
         for (const big of [false, true]) {
           for (const [value, got] of list) {
+            const expected =
+              kind !== 'bytes' ? 'a string' : utf8Of && got === 'string' ? `a Uint8Array: the UTF-8 bytes of the ${utf8Of}… string, new TextEncoder().encode(${argName})` : 'a Uint8Array'
             assert.throws(() => callWith(name, index, value, big), { code: 'ERR_INVALID_ARG_TYPE', message: `${argName} must be ${expected}, got ${got}` }, `${name}(${argName} = ${got}, big=${big})`)
           }
         }
@@ -296,7 +300,7 @@ describe('wrong decoded lengths of string arguments', () => {
       ]
       for (const big of [false, true]) {
         for (const [b58, len] of cases) {
-          assert.throws(() => callWith(name, index, encode(prefix + b58), big), { code: 'ERR_INVALID_LENGTH', message: `${what} must be ${n} bytes, got ${len}` }, `${name}(${argName} = ${prefix}${b58})`)
+          assert.throws(() => callWith(name, index, encode(prefix + b58), big), { code: 'ERR_INVALID_LENGTH', message: `${what} must be ${n} bytes, but its base58 decodes to ${len} bytes` }, `${name}(${argName} = ${prefix}${b58})`)
         }
       }
     })
@@ -314,17 +318,17 @@ describe('invalid base58', () => {
           const text = good.slice(0, at) + bad + good.slice(at)
           const message =
             secrecy === 'secret'
-              ? `${what} is not valid base58: invalid character at byte ${at}`
-              : `${what} is not valid base58: invalid character ${rustDebugChar(bad)} at byte ${at}`
+              ? `${what} is not valid base58: invalid character at byte ${at} after '${prefix}'`
+              : `${what} is not valid base58: invalid character ${rustDebugChar(bad)} at byte ${at} after '${prefix}'`
           assert.throws(() => callWith(name, index, encode(prefix + text)), { code: 'ERR_INVALID_BASE58', message }, `${name}(${argName} = ${prefix}${text})`)
         }
       }
-      // The first bad character is reported, by its byte offset.
+      // The first bad character is reported, by its byte offset after the prefix.
       const text = good.slice(0, 3) + 'é' + good.slice(3, 6) + '0' + good.slice(6)
-      const message = secrecy === 'secret' ? `${what} is not valid base58: invalid character at byte 3` : `${what} is not valid base58: invalid character 'é' at byte 3`
+      const message = secrecy === 'secret' ? `${what} is not valid base58: invalid character at byte 3 after '${prefix}'` : `${what} is not valid base58: invalid character 'é' at byte 3 after '${prefix}'`
       assert.throws(() => callWith(name, index, encode(prefix + text)), { code: 'ERR_INVALID_BASE58', message })
       const text2 = good.slice(0, 3) + 'I' + good.slice(3, 6) + 'é' + good.slice(6)
-      assert.throws(() => callWith(name, index, encode(prefix + text2)), { code: 'ERR_INVALID_BASE58', message: secrecy === 'secret' ? `${what} is not valid base58: invalid character at byte 3` : `${what} is not valid base58: invalid character 'I' at byte 3` })
+      assert.throws(() => callWith(name, index, encode(prefix + text2)), { code: 'ERR_INVALID_BASE58', message: secrecy === 'secret' ? `${what} is not valid base58: invalid character at byte 3 after '${prefix}'` : `${what} is not valid base58: invalid character 'I' at byte 3 after '${prefix}'` })
     })
   }
 })

@@ -240,11 +240,11 @@ describe('difference 1: an invalid signerId for a new session throws and creates
     ['wrong prefix (sealer_z)', 'sealer_z' + b58, 'ERR_INVALID_PREFIX', "signer id must start with 'signer_z'"],
     ['wrong prefix (anything_z)', 'xsigner_z' + b58, 'ERR_INVALID_PREFIX', "signer id must start with 'signer_z'"],
     ['no prefix', b58, 'ERR_INVALID_PREFIX', "signer id must start with 'signer_z'"],
-    ['bad base58', 'signer_z' + b58.slice(0, 5) + '0' + b58.slice(6), 'ERR_INVALID_BASE58', "signer id is not valid base58: invalid character '0' at byte 5"],
-    ['bad base58 (non-ASCII)', 'signer_zé' + b58.slice(1), 'ERR_INVALID_BASE58', "signer id is not valid base58: invalid character 'é' at byte 0"],
-    ['31 bytes', 'signer_z' + base58.encode(pub.subarray(0, 31)), 'ERR_INVALID_LENGTH', 'signer id must be 32 bytes, got 31'],
-    ['33 bytes', 'signer_z' + base58.encode(Uint8Array.of(...pub, 7)), 'ERR_INVALID_LENGTH', 'signer id must be 32 bytes, got 33'],
-    ['empty', 'signer_z', 'ERR_INVALID_LENGTH', 'signer id must be 32 bytes, got 0'],
+    ['bad base58', 'signer_z' + b58.slice(0, 5) + '0' + b58.slice(6), 'ERR_INVALID_BASE58', "signer id is not valid base58: invalid character '0' at byte 5 after 'signer_z'"],
+    ['bad base58 (non-ASCII)', 'signer_zé' + b58.slice(1), 'ERR_INVALID_BASE58', "signer id is not valid base58: invalid character 'é' at byte 0 after 'signer_z'"],
+    ['31 bytes', 'signer_z' + base58.encode(pub.subarray(0, 31)), 'ERR_INVALID_LENGTH', 'signer id must be 32 bytes, but its base58 decodes to 31 bytes'],
+    ['33 bytes', 'signer_z' + base58.encode(Uint8Array.of(...pub, 7)), 'ERR_INVALID_LENGTH', 'signer id must be 32 bytes, but its base58 decodes to 33 bytes'],
+    ['empty', 'signer_z', 'ERR_INVALID_LENGTH', 'signer id must be 32 bytes, but its base58 decodes to 0 bytes'],
     ['undecodable point', 'signer_z' + base58.encode(undecodable), 'ERR_INVALID_KEY', 'signer id is not a valid Ed25519 public key (cannot decompress the point)'],
     ['small-order key (identity)', 'signer_z' + base58.encode(identity), 'ERR_INVALID_KEY', 'signer id is a small-order Ed25519 public key, which cannot sign'],
     ['small-order key (order 4, all zero)', 'signer_z' + base58.encode(new Uint8Array(32)), 'ERR_INVALID_KEY', 'signer id is a small-order Ed25519 public key, which cannot sign'],
@@ -268,7 +268,7 @@ describe('difference 1: an invalid signerId for a new session throws and creates
   }
 
   test('the secret-free signer id in an error never echoes a secret-looking value', () => {
-    const e = throwsWith(() => newMap().addTransactions(w.session, 'signer_z' + b58 + '0', w.batch(0), w.sig(), false), 'ERR_INVALID_BASE58', `signer id is not valid base58: invalid character '0' at byte ${b58.length}`)
+    const e = throwsWith(() => newMap().addTransactions(w.session, 'signer_z' + b58 + '0', w.batch(0), w.sig(), false), 'ERR_INVALID_BASE58', `signer id is not valid base58: invalid character '0' at byte ${b58.length} after 'signer_z'`)
     assert.ok(!e.message.includes(b58))
   })
 
@@ -315,7 +315,7 @@ describe('difference 2: addTransactions is atomic', () => {
       ['madeAt -1 in the 3rd transaction', withTx(2, { ...obj[2], madeAt: -1 }), w.sig(6), 'ERR_INVALID_TRANSACTION', 'Invalid transaction at index 2: madeAt must be an integer from 0 to 18446744073709551615'],
       ['a signature over fewer transactions', w.batch(3, 6), w.sig(5), 'ERR_SIGNATURE_VERIFICATION_FAILED', `Signature verification failed: (hash: ${hashOf(w.txs.slice(0, 6))})`],
       ['a signature by someone else', w.batch(3, 6), signTxs(other, w.txs.slice(0, 6)), 'ERR_SIGNATURE_VERIFICATION_FAILED', `Signature verification failed: (hash: ${hashOf(w.txs.slice(0, 6))})`],
-      ['a malformed signature (63 bytes)', w.batch(3, 6), 'signature_z' + base58.encode(new Uint8Array(63).fill(9)), 'ERR_INVALID_LENGTH', 'signature must be 64 bytes, got 63'],
+      ['a malformed signature (63 bytes)', w.batch(3, 6), 'signature_z' + base58.encode(new Uint8Array(63).fill(9)), 'ERR_INVALID_LENGTH', 'signature must be 64 bytes, but its base58 decodes to 63 bytes'],
     ]
   }
 
@@ -456,13 +456,13 @@ describe('difference 4: makeNew* validate the secrets before appending anything'
   const badSigner = [
     ['no prefix', 'nope', 'ERR_INVALID_PREFIX', "signer secret must start with 'signerSecret_z'"],
     ['sealer secret prefix', 'sealerSecret_z' + good.slice('signerSecret_z'.length), 'ERR_INVALID_PREFIX', "signer secret must start with 'signerSecret_z'"],
-    ['bad base58', 'signerSecret_z1110OO', 'ERR_INVALID_BASE58', 'signer secret is not valid base58: invalid character at byte 3'],
-    ['31 bytes', 'signerSecret_z' + b58of31, 'ERR_INVALID_LENGTH', 'signer secret must be 32 bytes, got 31'],
+    ['bad base58', 'signerSecret_z1110OO', 'ERR_INVALID_BASE58', "signer secret is not valid base58: invalid character at byte 3 after 'signerSecret_z'"],
+    ['31 bytes', 'signerSecret_z' + b58of31, 'ERR_INVALID_LENGTH', 'signer secret must be 32 bytes, but its base58 decodes to 31 bytes'],
   ]
   const badKey = [
     ['no prefix', 'nope', 'ERR_INVALID_PREFIX', "key secret must start with 'keySecret_z'"],
-    ['bad base58', 'keySecret_z1I', 'ERR_INVALID_BASE58', 'key secret is not valid base58: invalid character at byte 1'],
-    ['31 bytes', 'keySecret_z' + b58of31, 'ERR_INVALID_LENGTH', 'key secret must be 32 bytes, got 31'],
+    ['bad base58', 'keySecret_z1I', 'ERR_INVALID_BASE58', "key secret is not valid base58: invalid character at byte 1 after 'keySecret_z'"],
+    ['31 bytes', 'keySecret_z' + b58of31, 'ERR_INVALID_LENGTH', 'key secret must be 32 bytes, but its base58 decodes to 31 bytes'],
   ]
   const calls = []
   for (const [name, secret, code, message] of badSigner) {
@@ -959,8 +959,8 @@ describe('error catalogue', () => {
     const tampered = base58.decode(w.sig().slice('signature_z'.length))
     tampered[5] ^= 1
     throwsWith(() => m.addTransactions(w.session, w.id, w.batch(0), 'signature_z' + base58.encode(tampered), false), 'ERR_SIGNATURE_VERIFICATION_FAILED', `Signature verification failed: (hash: ${hashOf(w.txs)})`)
-    throwsWith(() => m.addTransactions(w.session, w.id, w.batch(0), 'signature_z' + base58.encode(tampered.subarray(1)), false), 'ERR_INVALID_LENGTH', 'signature must be 64 bytes, got 63')
-    throwsWith(() => m.addTransactions(w.session, w.id, w.batch(0), 'signature_z0', false), 'ERR_INVALID_BASE58', "signature is not valid base58: invalid character '0' at byte 0")
+    throwsWith(() => m.addTransactions(w.session, w.id, w.batch(0), 'signature_z' + base58.encode(tampered.subarray(1)), false), 'ERR_INVALID_LENGTH', 'signature must be 64 bytes, but its base58 decodes to 63 bytes')
+    throwsWith(() => m.addTransactions(w.session, w.id, w.batch(0), 'signature_z0', false), 'ERR_INVALID_BASE58', "signature is not valid base58: invalid character '0' at byte 0 after 'signature_z'")
     // An empty batch for a new session needs a signature over the hash of nothing.
     throwsWith(() => m.addTransactions(w.session, w.id, '[]', w.sig(), false), 'ERR_SIGNATURE_VERIFICATION_FAILED', `Signature verification failed: (hash: ${hashOf([])})`)
     assert.deepStrictEqual(m.getSessionIds(), [])

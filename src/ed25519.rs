@@ -6,7 +6,7 @@
 //! lenient check, under which the identity key and a trivial signature verify every message.
 
 use crate::cache::{self, BoundedCache};
-use crate::encoding::{base58_decode_fixed, fixed, prefix, prefixed_base58, strip_prefix, utf8, Secrecy};
+use crate::encoding::{decode_prefixed, fixed, prefix, prefixed_base58, utf8, Secrecy};
 use crate::error::{Code, Error, Result};
 use crate::random;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
@@ -187,8 +187,7 @@ pub fn signature_from_bytes(bytes: &[u8]) -> Result<[u8; 64]> {
 }
 
 fn signer_secret_seed(secret: &str) -> Result<Zeroizing<[u8; 32]>> {
-  let encoded = strip_prefix("signer secret", secret, prefix::SIGNER_SECRET)?;
-  base58_decode_fixed::<32>("signer secret", encoded, Secrecy::Secret)
+  decode_prefixed::<32>("signer secret", secret, prefix::SIGNER_SECRET, Secrecy::Secret)
 }
 
 /// Runs `f` with the signing key of a `signerSecret_z…` string given as UTF-8 bytes.
@@ -213,8 +212,7 @@ pub fn sign_with_secret(message: &[u8], secret: &[u8]) -> Result<String> {
 
 /// Parses a `signature_z…` string.
 pub fn parse_signature(signature: &str) -> Result<Zeroizing<[u8; 64]>> {
-  let encoded = strip_prefix("signature", signature, prefix::SIGNATURE)?;
-  base58_decode_fixed::<64>("signature", encoded, Secrecy::Public)
+  decode_prefixed::<64>("signature", signature, prefix::SIGNATURE, Secrecy::Public)
 }
 
 /// Strictly verifies `signature` (a `signature_z…` string) against `signer_z…` `id`, both as
@@ -226,8 +224,7 @@ pub fn verify_with_id(signature: &[u8], message: &[u8], id: &[u8]) -> Result<boo
 
 fn with_signer_id<R>(id: &[u8], f: impl FnOnce(&Verifier) -> R) -> Result<R> {
   let make = || {
-    let encoded = strip_prefix("signer id", utf8("signer id", id)?, prefix::SIGNER_ID)?;
-    let key = base58_decode_fixed::<32>("signer id", encoded, Secrecy::Public)?;
+    let key = decode_prefixed::<32>("signer id", utf8("signer id", id)?, prefix::SIGNER_ID, Secrecy::Public)?;
     Verifier::from_bytes("signer id", &key)
   };
   with_verifier(cache::tag(b"signer id", &[id]), make, f)

@@ -61,27 +61,43 @@ fn is_base58_char(c: u8) -> bool {
   BASE58_ALPHABET.contains(&c)
 }
 
-fn base58_char_error(what: &str, text: &str, secrecy: Secrecy) -> Option<Error> {
+/// `where_` says where the byte index counts from (after which prefix).
+fn base58_char_error(what: &str, where_: &str, text: &str, secrecy: Secrecy) -> Option<Error> {
   let (index, ch) = text
     .char_indices()
     .find(|&(_, c)| !(c.is_ascii() && is_base58_char(c as u8)))?;
   Some(match secrecy {
     Secrecy::Public => Error::new(
       Code::InvalidBase58,
-      format!("{what} is not valid base58: invalid character {ch:?} at byte {index}"),
+      format!("{what} is not valid base58: invalid character {ch:?} at byte {index}{where_}"),
     ),
     Secrecy::Secret => Error::new(
       Code::InvalidBase58,
-      format!("{what} is not valid base58: invalid character at byte {index}"),
+      format!("{what} is not valid base58: invalid character at byte {index}{where_}"),
     ),
   })
+}
+
+/// Where a byte index in the base58 part of `<prefix><base58>` counts from.
+fn after(prefix: &str) -> String {
+  if prefix.is_empty() {
+    String::new()
+  } else {
+    format!(" after '{prefix}'")
+  }
 }
 
 /// Longest base58 text decoded just to report its length in an error.
 const MAX_DECODED_CHARS: usize = 1024;
 
-/// Decodes base58 that must be exactly `N` bytes long (N = 32 or 64 take the fast path).
-pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secrecy) -> Result<Zeroizing<[u8; N]>> {
+/// Decodes base58 that must be exactly `N` bytes long (N = 32 or 64 take the fast path); `prefix`
+/// is what came before `text` (for error messages).
+fn base58_decode_fixed<const N: usize>(
+  what: &str,
+  prefix: &str,
+  text: &str,
+  secrecy: Secrecy,
+) -> Result<Zeroizing<[u8; N]>> {
   let mut out = Zeroizing::new([0u8; N]);
   let fast = match N {
     32 => {
@@ -97,7 +113,7 @@ pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secr
   if fast {
     return Ok(out);
   }
-  if let Some(err) = base58_char_error(what, text, secrecy) {
+  if let Some(err) = base58_char_error(what, &after(prefix), text, secrecy) {
     return Err(err);
   }
   // Base58 decoding is quadratic in the length: a string far longer than N bytes can need is
@@ -108,7 +124,7 @@ pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secr
     return Err(Error::new(
       Code::InvalidLength,
       format!(
-        "{what} must be {N} bytes, got more ({} base58 characters, at most {max_chars} encode {N} bytes)",
+        "{what} must be {N} bytes, but its base58 is {} characters long: at most {max_chars} characters encode {N} bytes",
         text.len()
       ),
     ));
@@ -118,7 +134,13 @@ pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secr
     Error::new(Code::InvalidBase58, format!("{what} is not valid base58"))
   })?);
   if decoded.len() != N {
-    return Err(Error::length(what, N, decoded.len()));
+    return Err(Error::new(
+      Code::InvalidLength,
+      format!(
+        "{what} must be {N} bytes, but its base58 decodes to {} bytes",
+        decoded.len()
+      ),
+    ));
   }
   out.copy_from_slice(&decoded);
   Ok(out)
@@ -129,7 +151,7 @@ pub fn base58_decode_fixed<const N: usize>(what: &str, text: &str, secrecy: Secr
 /// [`base58_decode_fixed`]).
 #[cfg(any(test, feature = "fuzzing"))]
 pub fn base58_decode(what: &str, text: &str, secrecy: Secrecy) -> Result<Vec<u8>> {
-  if let Some(err) = base58_char_error(what, text, secrecy) {
+  if let Some(err) = base58_char_error(what, "", text, secrecy) {
     return Err(err);
   }
   bs58::decode(text)
@@ -149,15 +171,14 @@ pub fn strip_prefix<'a>(what: &str, text: &'a str, prefix: &str) -> Result<&'a s
     .ok_or_else(|| Error::new(Code::InvalidPrefix, format!("{what} must start with '{prefix}'")))
 }
 
-/// Parses `<prefix><base58 of N bytes>` (for the fuzz targets).
-#[cfg(feature = "fuzzing")]
+/// Parses `<prefix><base58 of N bytes>`.
 pub fn decode_prefixed<const N: usize>(
   what: &str,
   text: &str,
   prefix: &str,
   secrecy: Secrecy,
 ) -> Result<Zeroizing<[u8; N]>> {
-  base58_decode_fixed::<N>(what, strip_prefix(what, text, prefix)?, secrecy)
+  base58_decode_fixed::<N>(what, prefix, strip_prefix(what, text, prefix)?, secrecy)
 }
 
 /// Interprets bytes as UTF-8 (`<what> is not valid UTF-8 …` otherwise).
@@ -213,43 +234,61 @@ mod tests {
   fn fixed_decode_reports_length_and_characters() {
     let ok = base58_encode(&[7u8; 32]);
     assert_eq!(
-      *base58_decode_fixed::<32>("key", &ok, Secrecy::Public).unwrap(),
+      *base58_decode_fixed::<32>("key", "", &ok, Secrecy::Public).unwrap(),
       [7u8; 32]
     );
     let short = base58_encode(&[7u8; 31]);
-    let err = base58_decode_fixed::<32>("key", &short, Secrecy::Public).unwrap_err();
-    assert_eq!(
-      (err.code, err.message.as_str()),
-      (Code::InvalidLength, "key must be 32 bytes, got 31")
-    );
-    // A string longer than any encoding of 64 bytes is rejected before the (quadratic) decoding:
-    // the error counts characters instead of giving the decoded length.
-    let long = "z".repeat(1_000_000);
-    let err = base58_decode_fixed::<64>("sig", &long, Secrecy::Public).unwrap_err();
+    let err = base58_decode_fixed::<32>("key", "", &short, Secrecy::Public).unwrap_err();
     assert_eq!(
       (err.code, err.message.as_str()),
       (
         Code::InvalidLength,
-        "sig must be 64 bytes, got more (1000000 base58 characters, at most 88 encode 64 bytes)"
+        "key must be 32 bytes, but its base58 decodes to 31 bytes"
+      )
+    );
+    // A string longer than any encoding of 64 bytes is rejected before the (quadratic) decoding:
+    // the error counts characters instead of giving the decoded length.
+    let long = "z".repeat(1_000_000);
+    let err = base58_decode_fixed::<64>("sig", "", &long, Secrecy::Public).unwrap_err();
+    assert_eq!(
+      (err.code, err.message.as_str()),
+      (
+        Code::InvalidLength,
+        "sig must be 64 bytes, but its base58 is 1000000 characters long: at most 88 characters encode 64 bytes"
       )
     );
     // The longest encodings of 32 and 64 bytes (all 0xff), and 32 zero bytes, still decode.
-    assert!(base58_decode_fixed::<32>("k", &base58_encode(&[0xff; 32]), Secrecy::Public).is_ok());
-    assert!(base58_decode_fixed::<32>("k", &base58_encode(&[0; 32]), Secrecy::Public).is_ok());
-    assert!(base58_decode_fixed::<64>("k", &base58_encode(&[0xff; 64]), Secrecy::Public).is_ok());
+    assert!(base58_decode_fixed::<32>("k", "", &base58_encode(&[0xff; 32]), Secrecy::Public).is_ok());
+    assert!(base58_decode_fixed::<32>("k", "", &base58_encode(&[0; 32]), Secrecy::Public).is_ok());
+    assert!(base58_decode_fixed::<64>("k", "", &base58_encode(&[0xff; 64]), Secrecy::Public).is_ok());
     let extra_one = format!("1{ok}");
     assert_eq!(
-      base58_decode_fixed::<32>("key", &extra_one, Secrecy::Public)
+      base58_decode_fixed::<32>("key", "", &extra_one, Secrecy::Public)
         .unwrap_err()
         .code,
       Code::InvalidLength
     );
-    let err = base58_decode_fixed::<32>("key", "ab0c", Secrecy::Public).unwrap_err();
+    let err = base58_decode_fixed::<32>("key", "", "ab0c", Secrecy::Public).unwrap_err();
     assert_eq!(err.message, "key is not valid base58: invalid character '0' at byte 2");
-    let err = base58_decode_fixed::<32>("secret", "ab0c", Secrecy::Secret).unwrap_err();
+    let err = base58_decode_fixed::<32>("secret", "", "ab0c", Secrecy::Secret).unwrap_err();
     assert_eq!(err.message, "secret is not valid base58: invalid character at byte 2");
-    let err = base58_decode_fixed::<64>("sig", "é", Secrecy::Public).unwrap_err();
+    let err = base58_decode_fixed::<64>("sig", "", "é", Secrecy::Public).unwrap_err();
     assert_eq!(err.code, Code::InvalidBase58);
+  }
+
+  #[test]
+  fn errors_say_where_the_bad_character_is() {
+    let err = decode_prefixed::<32>("signer id", "signer_zab0c", prefix::SIGNER_ID, Secrecy::Public).unwrap_err();
+    assert_eq!(
+      err.message,
+      "signer id is not valid base58: invalid character '0' at byte 2 after 'signer_z'"
+    );
+    let short = format!("{}{}", prefix::KEY_SECRET, base58_encode(&[7u8; 30]));
+    let err = decode_prefixed::<32>("key secret", &short, prefix::KEY_SECRET, Secrecy::Secret).unwrap_err();
+    assert_eq!(
+      err.message,
+      "key secret must be 32 bytes, but its base58 decodes to 30 bytes"
+    );
   }
 
   #[test]

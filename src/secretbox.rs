@@ -9,7 +9,7 @@
 //!   prepended (`ephemeral public (32) ‖ tag (16) ‖ ciphertext`).
 
 use crate::blake3;
-use crate::encoding::{base58_decode_fixed, fixed, prefix, strip_prefix, Secrecy};
+use crate::encoding::{decode_prefixed, fixed, prefix, Secrecy};
 use crate::error::{Code, Error, Result};
 use crate::x25519;
 use crypto_secretbox::aead::{AeadInPlace, KeyInit};
@@ -29,11 +29,7 @@ pub fn xsalsa20_apply(key: &[u8; 32], nonce: &[u8; 24], data: &mut [u8]) {
 
 /// Decodes a `keySecret_z…` string.
 pub fn parse_key_secret(secret: &str) -> Result<Zeroizing<[u8; 32]>> {
-  base58_decode_fixed::<32>(
-    "key secret",
-    strip_prefix("key secret", secret, prefix::KEY_SECRET)?,
-    Secrecy::Secret,
-  )
+  decode_prefixed::<32>("key secret", secret, prefix::KEY_SECRET, Secrecy::Secret)
 }
 
 fn check_output(what: &str, out: &[u8], expected: usize) -> Result<()> {
@@ -303,7 +299,10 @@ mod tests {
     let err = encrypt(b"", "keySecret_z", b"").unwrap_err();
     assert_eq!(
       (err.code, err.message.as_str()),
-      (Code::InvalidLength, "key secret must be 32 bytes, got 0")
+      (
+        Code::InvalidLength,
+        "key secret must be 32 bytes, but its base58 decodes to 0 bytes"
+      )
     );
     assert_eq!(encrypt(b"", "key_zabc", b"").unwrap_err().code, Code::InvalidPrefix);
   }

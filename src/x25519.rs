@@ -4,7 +4,7 @@
 //! secret, which upstream 0.20.19 silently used as an encryption key.
 
 use crate::cache::{self, BoundedCache};
-use crate::encoding::{base58_decode_fixed, fixed, prefix, prefixed_base58, strip_prefix, Secrecy};
+use crate::encoding::{decode_prefixed, fixed, prefix, prefixed_base58, Secrecy};
 use crate::error::{Code, Error, Result};
 use crate::random;
 use std::cell::RefCell;
@@ -50,20 +50,12 @@ pub fn diffie_hellman(private_key: &[u8], public_key: &[u8]) -> Result<Zeroizing
 
 /// Decodes a `sealerSecret_z…` string.
 pub fn parse_sealer_secret(what: &str, secret: &str) -> Result<Zeroizing<[u8; 32]>> {
-  base58_decode_fixed::<32>(
-    what,
-    strip_prefix(what, secret, prefix::SEALER_SECRET)?,
-    Secrecy::Secret,
-  )
+  decode_prefixed::<32>(what, secret, prefix::SEALER_SECRET, Secrecy::Secret)
 }
 
 /// Decodes a `sealer_z…` string.
 pub fn parse_sealer_id(what: &str, id: &str) -> Result<[u8; 32]> {
-  Ok(*base58_decode_fixed::<32>(
-    what,
-    strip_prefix(what, id, prefix::SEALER_ID)?,
-    Secrecy::Public,
-  )?)
+  Ok(*decode_prefixed::<32>(what, id, prefix::SEALER_ID, Secrecy::Public)?)
 }
 
 /// `sealer_z…` of a `sealerSecret_z…` string.

@@ -42,6 +42,7 @@ export async function runBalanceScenario({ syncServer, workerID, workerBalanceOf
         const initial = await bob.openAccount(50)
         const purchases = [await bob.buy('sandwich', 20)]
         let rejection = null
+        log('(expected next: the worker rejects Bob\'s laptop, and jazz-tools logs that rejection as an error)')
         try {
           await bob.buy('laptop', 999)
         } catch (error) {
@@ -63,6 +64,7 @@ export async function runBalanceScenario({ syncServer, workerID, workerBalanceOf
     await alice.waitForBalance(20)
 
     // Bob cannot read Alice's balance.
+    log('(expected next: Bob may not read Alice\'s balance, and jazz-tools logs an authorization error)')
     const crossRead = await UserBalance.load(alice.balanceID, { loadAs: bob.account })
     const crossReadResult = { isLoaded: crossRead.$isLoaded, loadingState: crossRead.$jazz.loadingState }
     log(`Bob loading Alice's balance: ${crossReadResult.isLoaded ? 'LOADED (wrong!)' : crossReadResult.loadingState}`)

@@ -110,6 +110,20 @@ pub fn bytes<'c>(arg: Arg<'c>, name: &str) -> Result<Bytes<'c>> {
   }
 }
 
+/// The UTF-8 bytes of one of the Jazz strings that 0.20.19 takes as bytes (`sign`'s secret,
+/// `verify`'s signature and id, …): like [`bytes`], but a string is told how to pass its bytes.
+pub fn utf8_bytes<'c>(arg: Arg<'c>, name: &str, prefix: &str) -> Result<Bytes<'c>> {
+  match arg.view() {
+    Some(view) if view.is_uint8() => Ok(view.read()),
+    _ if arg.kind() == Kind::String => Err(type_error(
+      name,
+      &format!("a Uint8Array: the UTF-8 bytes of the {prefix}… string, new TextEncoder().encode({name})"),
+      "string",
+    )),
+    _ => Err(type_error(name, "a Uint8Array", describe(arg))),
+  }
+}
+
 /// The optional output argument of a byte-returning export: `undefined`/`null` for a fresh
 /// result, else a `Uint8Array` (not on a `SharedArrayBuffer`) that the result is copied into.
 pub fn out<'c>(env: &napi::Env, arg: Arg<'c>) -> Result<Out<'c>> {

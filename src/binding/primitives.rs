@@ -4,9 +4,9 @@
 //! result's length that the result is copied into (and returned), instead of a fresh array. The
 //! package entry uses it to return small results through a reused buffer (see `napi-crypto.js`).
 
-use super::convert::{self, bytes, secret_text, text, write, write_value, IntoJs, Result};
+use super::convert::{self, bytes, secret_text, text, utf8_bytes, write, write_value, IntoJs, Result};
 use super::raw::{Arg, JsValue, Secrecy};
-use crate::encoding::utf8;
+use crate::encoding::{prefix, utf8};
 use crate::{blake3, ed25519, secretbox, x25519};
 use napi::Env;
 use napi_derive::napi;
@@ -207,7 +207,8 @@ pub fn ed25519_signature_from_bytes<'c>(env: Env, signature: Arg<'c>, out: Arg<'
 /// `signature_z…` of `message` under `secret` (UTF-8 bytes of `signerSecret_z…`).
 #[napi(catch_unwind, ts_args_type = "message: Uint8Array, secret: Uint8Array")]
 pub fn sign(message: Arg<'_>, secret: Arg<'_>) -> Result<String> {
-  ed25519::sign_with_secret(&bytes(message, "message")?, &bytes(secret, "secret")?).js()
+  let message = bytes(message, "message")?;
+  ed25519::sign_with_secret(&message, &utf8_bytes(secret, "secret", prefix::SIGNER_SECRET)?).js()
 }
 
 /// Strictly verifies `signature` (UTF-8 of `signature_z…`) of `message` against `id` (UTF-8 of
@@ -218,9 +219,9 @@ pub fn sign(message: Arg<'_>, secret: Arg<'_>) -> Result<String> {
 )]
 pub fn verify(signature: Arg<'_>, message: Arg<'_>, id: Arg<'_>) -> Result<bool> {
   ed25519::verify_with_id(
-    &bytes(signature, "signature")?,
+    &utf8_bytes(signature, "signature", prefix::SIGNATURE)?,
     &bytes(message, "message")?,
-    &bytes(id, "id")?,
+    &utf8_bytes(id, "id", prefix::SIGNER_ID)?,
   )
   .js()
 }
@@ -228,7 +229,7 @@ pub fn verify(signature: Arg<'_>, message: Arg<'_>, id: Arg<'_>) -> Result<bool>
 /// `signer_z…` of `secret` (UTF-8 bytes of `signerSecret_z…`).
 #[napi(catch_unwind, ts_args_type = "secret: Uint8Array")]
 pub fn get_signer_id(secret: Arg<'_>) -> Result<String> {
-  ed25519::signer_id(&bytes(secret, "secret")?).js()
+  ed25519::signer_id(&utf8_bytes(secret, "secret", prefix::SIGNER_SECRET)?).js()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,7 +272,7 @@ pub fn x25519_diffie_hellman<'c>(env: Env, private_key: Arg<'c>, public_key: Arg
 /// `sealer_z…` of `secret` (UTF-8 bytes of `sealerSecret_z…`).
 #[napi(catch_unwind, ts_args_type = "secret: Uint8Array")]
 pub fn get_sealer_id(secret: Arg<'_>) -> Result<String> {
-  x25519::sealer_id(utf8("sealer secret", &bytes(secret, "secret")?).js()?).js()
+  x25519::sealer_id(utf8("sealer secret", &utf8_bytes(secret, "secret", prefix::SEALER_SECRET)?).js()?).js()
 }
 
 // ---------------------------------------------------------------------------------------------
