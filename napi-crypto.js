@@ -1,10 +1,12 @@
 'use strict'
 // The package entry: the 30 exports of cojson-core-napi 0.20.19 (lib/native.js, over the addon
-// that the generated index.js loads) and NapiCrypto (lib/provider.js). One name per line, so that
-// Node's and Deno's ESM-from-CommonJS detection (cjs-module-lexer) sees every named export.
+// that the generated index.js loads), binaryInfo() (what is loaded) and NapiCrypto
+// (lib/provider.js). One name per line, so that Node's and Deno's ESM-from-CommonJS detection
+// (cjs-module-lexer) sees every named export.
 
 const { NapiCrypto } = require('./lib/provider.js')
 const {
+  binaryInfo,
   Blake3Hasher,
   SessionMap,
   blake3HashOnce,
@@ -39,6 +41,7 @@ const {
 
 module.exports = {
   NapiCrypto,
+  binaryInfo,
   Blake3Hasher,
   SessionMap,
   blake3HashOnce,

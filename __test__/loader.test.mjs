@@ -55,3 +55,77 @@ test("another publisher's binary under the same name is refused with ERR_NATIVE_
   assert.equal(child.status, 0, child.stderr)
   assert.equal(child.stdout.trim(), 'ERR_NATIVE_BINDING_MISMATCH')
 })
+
+// A copy of the package (its JS files, no binary) in a fresh directory, to load with other binaries.
+function packageCopy(t) {
+  const { mkdtempSync, cpSync, rmSync } = require('node:fs')
+  const { tmpdir } = require('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'cojson-core-napi-loader-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  for (const f of ['index.js', 'napi-crypto.js', 'package.json', 'lib']) cpSync(join(root, f), join(dir, f), { recursive: true })
+  return dir
+}
+const require = createRequire(import.meta.url)
+const platformFile = () => readdirSync(fileURLToPath(new URL('..', import.meta.url))).find((f) => /^cojson-core-napi\..+\.node$/.test(f))
+
+function loadIn(dir, env = {}) {
+  const script = `try { const m = require(${JSON.stringify(join(dir, 'napi-crypto.js'))}); console.log(JSON.stringify({ loaded: m.binaryInfo() })) }
+    catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`
+  const child = spawnSync(process.execPath, ['-e', script], { cwd: dir, env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '', ...env }, encoding: 'utf8' })
+  assert.equal(child.status, 0, child.stderr)
+  return JSON.parse(child.stdout)
+}
+
+test('a corrupt local binary: the message names each file and package tried, in order, with its error', (t) => {
+  const dir = packageCopy(t)
+  const local = join(dir, platformFile())
+  require('node:fs').writeFileSync(local, 'not an ELF file')
+  const result = loadIn(dir)
+  assert.equal(result.code, 'ERR_NATIVE_BINDING_NOT_FOUND')
+  const tried = result.message.split('Tried, in order:\n')[1].split('\n').filter((l) => l.startsWith('  - '))
+  assert.ok(tried.length >= 2, result.message)
+  assert.ok(tried[0].includes(local) && /invalid ELF header|file too short|not a valid/.test(tried[0]), `first the local file, with its error: ${tried[0]}`)
+  assert.match(tried[1], /Cannot find module 'cojson-core-napi-[a-z0-9-]+'/)
+  // The npm advice is given once (the generated loader's own message is not repeated).
+  assert.equal(result.message.split('npm/cli#4828').length, 2)
+})
+
+test("upstream's platform binary after a corrupt local one: the mismatch names both", (t) => {
+  let upstream
+  try {
+    upstream = require.resolve('cojson-core-napi-linux-x64-gnu/package.json')
+  } catch {
+    t.skip('the published linux-x64-gnu platform package is not installed (only on linux-x64)')
+    return
+  }
+  const dir = packageCopy(t)
+  const { mkdirSync, symlinkSync, writeFileSync } = require('node:fs')
+  writeFileSync(join(dir, 'cojson-core-napi.linux-x64-gnu.node'), 'not an ELF file')
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(join(upstream, '..'), join(dir, 'node_modules', 'cojson-core-napi-linux-x64-gnu'))
+  const result = loadIn(dir)
+  assert.equal(result.code, 'ERR_NATIVE_BINDING_MISMATCH')
+  assert.match(result.message, /the native binary that loaded \(.*node_modules\/cojson-core-napi-linux-x64-gnu\/cojson-core-napi\.linux-x64-gnu\.node\) is not from this package/)
+  assert.match(result.message, /tried before it and failed:\n {2}- .*cojson-core-napi\.linux-x64-gnu\.node: .*(invalid ELF header|file too short)/)
+})
+
+test('a relative NAPI_RS_NATIVE_LIBRARY_PATH is taken from the current directory', (t) => {
+  const dir = packageCopy(t)
+  const { mkdirSync, copyFileSync } = require('node:fs')
+  mkdirSync(join(dir, 'build'))
+  copyFileSync(fileURLToPath(new URL(`../${platformFile()}`, import.meta.url)), join(dir, 'build', 'addon.node'))
+  const result = loadIn(dir, { NAPI_RS_NATIVE_LIBRARY_PATH: './build/addon.node' })
+  assert.equal(result.loaded && result.loaded.path, join(dir, 'build', 'addon.node'), JSON.stringify(result))
+})
+
+test('binaryInfo() says what is loaded', () => {
+  const info = require('../napi-crypto.js').binaryInfo()
+  assert.equal(info.kind, 'native')
+  assert.equal(info.version, require('../package.json').version)
+  assert.match(info.target, /^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+/)
+  assert.ok(info.path && info.path.endsWith('.node'))
+  assert.ok(['avx512ifma', 'avx2', 'serial'].includes(info.backends.ed25519), info.backends.ed25519)
+  assert.ok(['avx512', 'avx2', 'sse41', 'sse2', 'neon', 'portable'].includes(info.backends.blake3), info.backends.blake3)
+  assert.ok(Array.isArray(info.cpuFeatures))
+})

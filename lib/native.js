@@ -12,30 +12,73 @@
 // * `Blake3Hasher` batches small updates and hands them to the addon in 16 KiB blocks, which saves
 //   a boundary crossing per update and lets BLAKE3 hash many chunks at once.
 
+const path = require('node:path')
+const PACKAGE_DIR = path.join(__dirname, '..')
+const VERSION = require('../package.json').version
+
 const native = loadNative()
 
 function loadNative() {
+  // The generated loader requires NAPI_RS_NATIVE_LIBRARY_PATH as given, so a relative path would
+  // resolve against index.js: take it from the current directory instead, as a user means it.
+  const given = process.env.NAPI_RS_NATIVE_LIBRARY_PATH
+  const relative = given && !path.isAbsolute(given) && /^\.\.?[\\/]|[\\/]/.test(given)
+  if (relative) process.env.NAPI_RS_NATIVE_LIBRARY_PATH = path.resolve(given)
   let binding
   try {
     binding = require('../index.js')
   } catch (error) {
     throw explainLoadFailure(error)
+  } finally {
+    if (relative) process.env.NAPI_RS_NATIVE_LIBRARY_PATH = given
   }
-  // Upstream's platform packages have the same names; if one of those was installed instead of
-  // ours, say so now rather than fail on the first call.
+  // Upstream's platform packages have the same names; if one of those (or one of another version)
+  // was installed instead of ours, say so now rather than fail on the first call.
   const info = typeof binding.binaryInfo === 'function' ? binding.binaryInfo() : null
-  const version = require('../package.json').version
-  if (!info || info.version !== version) {
-    const what = info ? `version ${info.version}` : 'not from this package (it has no binaryInfo())'
+  if (!info || info.version !== VERSION) {
+    const loaded = loadedBinary(binding)
+    const what = info ? `is version ${info.version}` : 'is not from this package (it has no binaryInfo())'
+    const failed = otherLocalBinaries(loaded)
     const error = new Error(
-      `cojson-core-napi ${version}: the native binary that loaded is ${what}: probably a ` +
-        'cojson-core-napi-<platform> package of another version or publisher. Reinstall this package with its own ' +
-        'platform package, or point NAPI_RS_NATIVE_LIBRARY_PATH at the right .node file.',
+      [
+        `cojson-core-napi ${VERSION}: the native binary that loaded (${loaded ?? 'unknown file'}) ${what}:`,
+        'probably a cojson-core-napi-<platform> package of another version or publisher.',
+        ...(failed.length ? ['These binaries next to the package were tried before it and failed:', ...failed] : []),
+        `Install this package's own platform package (cojson-core-napi-<platform>@${VERSION}), or point`,
+        'NAPI_RS_NATIVE_LIBRARY_PATH at the right .node file.',
+      ].join('\n'),
     )
     error.code = 'ERR_NATIVE_BINDING_MISMATCH'
     throw error
   }
   return binding
+}
+
+/** The .node file whose exports are `binding` (Node caches addons by file name). */
+function loadedBinary(binding) {
+  return Object.keys(require.cache).find((file) => file.endsWith('.node') && require.cache[file].exports === binding) ?? null
+}
+
+/** The package directory's own .node files other than `loaded`, each with why it does not load. */
+function otherLocalBinaries(loaded) {
+  let files = []
+  try {
+    files = require('node:fs').readdirSync(PACKAGE_DIR).filter((f) => /^cojson-core-napi\..+\.node$/.test(f))
+  } catch {}
+  const out = []
+  for (const file of files.map((f) => path.join(PACKAGE_DIR, f)).filter((f) => f !== loaded)) {
+    try {
+      require(file)
+      out.push(`  - ${file}: loads, but was not chosen`)
+    } catch (error) {
+      out.push(`  - ${file}: ${firstLine(error)}`)
+    }
+  }
+  return out
+}
+
+function firstLine(error) {
+  return String(error && error.message).split('\n')[0]
 }
 
 function detectLibc() {
@@ -51,23 +94,35 @@ function detectLibc() {
 }
 
 function explainLoadFailure(error) {
-  // The generated loader throws a generic error whose `cause` chain holds one error per attempt.
-  const tried = []
-  for (let e = error && error.cause ? error.cause : error; e; e = e.cause) tried.push(`  - ${String(e.message).split('\n')[0]}`)
+  // The generated loader's error has one `cause` per attempt, the last attempt first.
+  const attempts = []
+  for (let e = error && error.cause; e; e = e.cause) attempts.unshift(e)
+  if (attempts.length === 0) attempts.push(error)
   const libc = detectLibc()
   const message = [
-    `cojson-core-napi: no native binary could be loaded for ${process.platform}-${process.arch}${libc}, Node ${process.version}.`,
+    `cojson-core-napi ${VERSION}: no native binary could be loaded for ${process.platform}-${process.arch}${libc}, Node ${process.version}.`,
     'Tried, in order:',
-    ...tried,
+    ...attempts.map((e) => `  - ${firstLine(e)}`),
     'Prebuilt binaries exist for darwin-x64, darwin-arm64, linux-x64-gnu, linux-x64-musl, linux-arm64-gnu,',
     'linux-arm64-musl and linux-arm-gnueabihf, as optional dependencies named cojson-core-napi-<platform>.',
     'If yours is listed, reinstall without --omit=optional / --no-optional, and with a lockfile made on this',
     'platform (npm/cli#4828: delete node_modules and package-lock.json, then npm install). Otherwise build from',
     'source (cargo + `npm run build` in a clone) and point NAPI_RS_NATIVE_LIBRARY_PATH at the .node file.',
   ].join('\n')
-  const wrapped = new Error(message, { cause: error })
+  // The attempts themselves are the cause (the generated loader's own message would repeat the
+  // npm advice).
+  const wrapped = new Error(message, { cause: attempts.at(-1) })
   wrapped.code = 'ERR_NATIVE_BINDING_NOT_FOUND'
   return wrapped
+}
+
+/**
+ * What is loaded: the package version, the binary's file and Rust target, and the code paths this
+ * CPU gets (curve25519-dalek's and BLAKE3's SIMD backends, the CPU features they choose from).
+ */
+function binaryInfo() {
+  const { version, target, backends, cpuFeatures } = native.binaryInfo()
+  return { kind: 'native', version, target, path: loadedBinary(native), backends: { ...backends }, cpuFeatures: [...cpuFeatures] }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,6 +267,7 @@ class Blake3Hasher {
 
 module.exports = {
   native,
+  binaryInfo,
   Blake3Hasher,
   SessionMap: native.SessionMap,
   blake3HashOnce,

@@ -11,6 +11,31 @@ pub const PARALLEL_THRESHOLD: usize = 512 * 1024;
 /// Length of a short hash / CoValue id digest.
 pub const SHORT_HASH_LENGTH: usize = 19;
 
+/// The SIMD implementation the blake3 crate picks on this CPU (it chooses at run time, as here).
+pub fn backend() -> &'static str {
+  #[cfg(target_arch = "x86_64")]
+  {
+    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
+      return "avx512";
+    }
+    if std::arch::is_x86_feature_detected!("avx2") {
+      return "avx2";
+    }
+    if std::arch::is_x86_feature_detected!("sse4.1") {
+      return "sse41";
+    }
+    "sse2"
+  }
+  #[cfg(target_arch = "aarch64")]
+  {
+    "neon"
+  }
+  #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+  {
+    "portable"
+  }
+}
+
 /// BLAKE3-256 of `data`.
 pub fn hash(data: &[u8]) -> [u8; 32] {
   if data.len() >= PARALLEL_THRESHOLD {

@@ -143,6 +143,25 @@ fn seed_key(signing_key: &[u8]) -> Result<(cache::Tag, &[u8; 32])> {
   Ok((cache::tag(b"ed25519 seed", &[seed]), seed))
 }
 
+/// The curve arithmetic curve25519-dalek uses on this CPU (it chooses at run time): `avx512ifma`
+/// where the build has that backend (x86_64 builds do) and the CPU has IFMA, else `avx2` on
+/// x86_64 CPUs with AVX2, else `serial`.
+pub fn backend() -> &'static str {
+  #[cfg(target_arch = "x86_64")]
+  {
+    if cfg!(curve25519_dalek_backend = "avx512")
+      && std::arch::is_x86_feature_detected!("avx512ifma")
+      && std::arch::is_x86_feature_detected!("avx512vl")
+    {
+      return "avx512ifma";
+    }
+    if std::arch::is_x86_feature_detected!("avx2") {
+      return "avx2";
+    }
+  }
+  "serial"
+}
+
 /// 32 random bytes: a new Ed25519 signing key (RFC 8032 seed).
 pub fn new_signing_key() -> Result<Zeroizing<[u8; 32]>> {
   random::bytes::<32>()
