@@ -317,6 +317,17 @@ describe('(c) our NapiCrypto equals cojson 0.20.19 NapiCrypto (upstream binary)'
       // Unpadded base64url is accepted too.
       const unpadded = encrypted.replace(/=+$/, '')
       sameOutcome(() => ours.decrypt(unpadded, keySecret, nOnceMaterial), () => theirs.decrypt(unpadded, keySecret, nOnceMaterial), 'decrypt(unpadded)')
+      // Malformed base64url (decoded as cojson decodes it) and random text after the prefix.
+      const body = encrypted.slice('encrypted_U'.length)
+      const at = rng.int(Math.max(1, body.length))
+      for (const broken of [
+        `encrypted_U${body.slice(0, at)}${rng.pick(['+', '/', '!', ' ', '=', 'é'])}${body.slice(at)}`,
+        `encrypted_U${body}${rng.pick(['=', 'A', 'A==', '=='])}`,
+        `encrypted_U${rng.string()}`,
+        rng.string(),
+      ]) {
+        sameOutcome(() => ours.decryptRaw(broken, keySecret, nOnceMaterial), () => theirs.decryptRaw(broken, keySecret, nOnceMaterial), `decryptRaw(${JSON.stringify(broken).slice(0, 40)})`)
+      }
       const keys = { toEncrypt: { id: `key_z${base58.encode(rng.bytes(12))}`, secret: keySecret }, encrypting: { id: `key_z${base58.encode(rng.bytes(12))}`, secret: wrongKey } }
       const info = sameOutcome(() => ours.encryptKeySecret(keys), () => theirs.encryptKeySecret(keys), 'encryptKeySecret').value
       sameOutcome(() => ours.decryptKeySecret(info, wrongKey), () => theirs.decryptKeySecret(info, wrongKey), 'decryptKeySecret')

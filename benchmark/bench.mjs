@@ -6,6 +6,7 @@ import crypto from 'node:crypto'
 import { base58 } from '@scure/base'
 import { run, printTable, environment, assertEqualBytes, assertEqual } from './harness.mjs'
 import { sessionMapCases } from './session-map-cases.mjs'
+import { providerCases } from './provider-cases.mjs'
 import { memoryComparison } from './memory.mjs'
 
 const require = createRequire(import.meta.url)
@@ -256,6 +257,9 @@ for (const [label, size, target] of [
     () => assertEqualBytes('unseal', ours.unseal(sealed, sealerB, sealerAId, nonceMaterial), msg100),
   )
 }
+
+// --- NapiCrypto, as cojson calls it ------------------------------------------------------------
+for (const c of await providerCases()) bench(c.spec, c.check)
 
 // --- SessionMap -----------------------------------------------------------------------------
 for (const c of sessionMapCases({ ours, upstream, wasm })) bench(c.spec, c.check)

@@ -80,6 +80,12 @@ pub fn short_hash(value: &str) -> String {
   prefixed_base58(prefix::SHORT_HASH, &short_digest(value.as_bytes()))
 }
 
+/// What a cojson `CryptoProvider.secureHash` returns for a stableStringify'd value:
+/// `hash_z<base58 of BLAKE3(utf8(value))>`.
+pub fn secure_hash(value: &str) -> String {
+  prefixed_base58(prefix::HASH, &hash(value.as_bytes()))
+}
+
 /// An incremental hasher whose `finalize` does not consume it.
 #[derive(Clone, Default)]
 pub struct Hasher {

@@ -57,6 +57,36 @@ pub fn encrypt(data: &[u8], key_secret: &str, nonce_material: &[u8]) -> Result<V
   Ok(out)
 }
 
+/// What a cojson `CryptoProvider.encrypt` returns: `encrypted_U` + padded base64url of the XSalsa20
+/// of `value` (the stableStringify'd value), keyed by `key_secret`, with the nonce of
+/// `nonce_material` (the stableStringify'd nonce material).
+pub fn encrypt_text(value: &str, key_secret: &str, nonce_material: &str) -> Result<String> {
+  let key = parse_key_secret(key_secret)?;
+  let mut bytes = value.as_bytes().to_vec();
+  xsalsa20_apply(&key, &blake3::nonce(nonce_material.as_bytes()), &mut bytes);
+  let mut out = String::with_capacity(prefix::ENCRYPTED.len() + bytes.len().div_ceil(3) * 4);
+  out.push_str(prefix::ENCRYPTED);
+  crate::encoding::push_base64url(&mut out, &bytes);
+  Ok(out)
+}
+
+/// The inverse of [`encrypt_text`] for canonical input, decoded as `TextDecoder` does (invalid
+/// UTF-8 becomes U+FFFD, which is what a wrong key gives). `Ok(None)` if `encrypted` is not
+/// `encrypted_U` + canonical padded base64url: then the caller decodes it as cojson does, since
+/// base64 decoders differ on malformed input and cojson's decides what such input means.
+pub fn decrypt_text(encrypted: &str, key_secret: &str, nonce_material: &str) -> Result<Option<Zeroizing<String>>> {
+  let Some(encoded) = encrypted.strip_prefix(prefix::ENCRYPTED) else {
+    return Ok(None);
+  };
+  let Ok(bytes) = crate::encoding::base64url_decode("encrypted value", encoded) else {
+    return Ok(None);
+  };
+  let mut bytes = Zeroizing::new(bytes);
+  let key = parse_key_secret(key_secret)?;
+  xsalsa20_apply(&key, &blake3::nonce(nonce_material.as_bytes()), &mut bytes);
+  Ok(Some(Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())))
+}
+
 /// XSalsa20 of `data` into `out` (same length) with a raw 32-byte key.
 pub fn encrypt_xsalsa20_into(key: &[u8], nonce_material: &[u8], data: &[u8], out: &mut [u8]) -> Result<()> {
   let key = fixed::<32>("key", key)?;

@@ -6,6 +6,7 @@
 mod convert;
 mod info;
 mod primitives;
+mod provider;
 #[allow(unsafe_code)] // the one module that calls Node-API directly
 mod raw;
 mod session_map;
