@@ -11,10 +11,16 @@ function now() {
   return Number(process.hrtime.bigint()) / 1e6
 }
 
-function median(values) {
+/** The q-quantile (0..1) of `values`, interpolated. */
+function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  const at = (sorted.length - 1) * q
+  const lo = Math.floor(at)
+  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo)
+}
+
+function median(values) {
+  return quantile(values, 0.5)
 }
 
 // How many calls of `fn` fit in about SAMPLE_MS.
@@ -37,7 +43,6 @@ function calibrate(fn) {
  * @param {string} spec.name
  * @param {Record<string, () => unknown>} spec.impls  implementation name → function doing one op
  * @param {string} spec.baseline  name of the implementation ratios are taken against
- * @param {number} [spec.target]  required ratio of `ours` to the baseline
  * @param {number} [spec.opsPerCall]  how many operations one call performs (default 1)
  */
 export function run(spec) {
@@ -57,7 +62,17 @@ export function run(spec) {
     }
   }
   const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
-  return { name: spec.name, medians, baseline: spec.baseline, target: spec.target }
+  // Ratios of ours to the baseline within each round (the two ran back to back): their spread is
+  // the run's noise for this row.
+  const ratios = samples.ours.map((x, i) => x / samples[spec.baseline][i])
+  return {
+    name: spec.name,
+    medians,
+    baseline: spec.baseline,
+    ratio: median(ratios),
+    ratioLow: quantile(ratios, 0.25),
+    ratioHigh: quantile(ratios, 0.75),
+  }
 }
 
 export function formatOps(ops) {
@@ -67,15 +82,17 @@ export function formatOps(ops) {
   return ops.toFixed(2)
 }
 
-/** Prints a markdown table: one row per result, one column per implementation seen. */
+/**
+ * Prints a markdown table: one row per result, one column per implementation seen, then the
+ * median of the per-round ratios ours / upstream with their interquartile range; a row whose range
+ * includes 1 is marked "within noise".
+ */
 export function printTable(results, columns) {
-  const header = ['operation', ...columns, 'ours / upstream', 'target', 'met']
+  const header = ['operation', ...columns, 'ours / upstream', 'spread (IQR)', '']
   const rows = results.map((r) => {
-    const base = r.medians[r.baseline]
-    const ratio = r.medians.ours / base
     const cells = columns.map((c) => (r.medians[c] === undefined ? '–' : formatOps(r.medians[c])))
-    const met = r.target === undefined ? '' : ratio >= r.target ? 'yes' : 'NO'
-    return [r.name, ...cells, ratio.toFixed(2) + '×', r.target === undefined ? '' : '≥ ' + r.target + '×', met]
+    const noise = r.ratioLow <= 1 && r.ratioHigh >= 1 ? 'within noise' : ''
+    return [r.name, ...cells, r.ratio.toFixed(2) + '×', `${r.ratioLow.toFixed(2)}–${r.ratioHigh.toFixed(2)}×`, noise]
   })
   const line = (cells) => '| ' + cells.join(' | ') + ' |'
   console.log(line(header))

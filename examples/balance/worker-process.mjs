@@ -33,7 +33,7 @@ const worker = await startBalanceWorker({
 
 process.on('message', async (message) => {
   if (message?.type === 'cpu') {
-    process.send({ type: 'cpu', id: message.id, usage: process.cpuUsage(), cryptoNs: timing?.total() ?? null, cryptoMethods: timing?.methods() ?? null, stats: worker.stats() })
+    process.send({ type: 'cpu', id: message.id, usage: process.cpuUsage(), cryptoNs: timing?.total() ?? null, cryptoMethods: timing?.methods() ?? null, overheadNs: timing?.overheadNs() ?? null, stats: worker.stats() })
   } else if (message?.type === 'memory') {
     // After full collections (the parent starts this process with --expose-gc), so that what is
     // left is what the worker holds.
@@ -49,40 +49,74 @@ process.send({ type: 'ready', workerID: worker.workerID, crypto: kind, addons: l
 
 // Wall time spent inside the provider's methods and the session maps it creates (outermost calls
 // only, so a method calling another is counted once). The worker's main thread does nothing else
-// meanwhile, so this is the CPU time the provider costs (plus a little timing overhead).
+// meanwhile, so this is the CPU time the provider costs. The timing itself costs a little per call:
+// that overhead is measured at start (a timed no-op against an untimed one) and subtracted, per
+// call, from every total (`overheadNs` says how much).
 function timeCalls() {
-  let total = 0n
+  let total = 0
+  let calls = 0
   let depth = 0
-  /** method name → [calls, ns] */
+  /** method name → [calls, ms] */
   const methods = new Map()
-  const timed = (fn, self, name) =>
-    function (...args) {
-      if (depth > 0) return fn.apply(self, args)
+  const now = () => performance.now()
+  const timed = (fn, name) => {
+    const entry = methods.get(name) ?? methods.set(name, [0, 0]).get(name)
+    return function (...args) {
+      if (depth > 0) return fn.apply(this, args)
       depth++
-      const t0 = process.hrtime.bigint()
+      const t0 = now()
       try {
-        return fn.apply(self, args)
+        return fn.apply(this, args)
       } finally {
-        const dt = process.hrtime.bigint() - t0
-        total += dt
+        const dt = now() - t0
         depth--
-        const m = methods.get(name) ?? methods.set(name, [0, 0n]).get(name)
-        m[0]++
-        m[1] += dt
+        total += dt
+        calls++
+        entry[0]++
+        entry[1] += dt
       }
     }
-  const wrapObject = (target, prefix, wrapResult) =>
-    new Proxy(target, {
+  }
+  // Wrapped methods are made once per object and name, not per property access.
+  const wrapObject = (target, prefix, wrapResult) => {
+    const cache = new Map()
+    return new Proxy(target, {
       get(obj, key) {
         const value = Reflect.get(obj, key, obj)
         if (typeof value !== 'function') return value
-        const fn = timed(value, obj, prefix + String(key))
-        return wrapResult?.[key] ? (...args) => wrapResult[key](fn(...args)) : fn
+        let wrapped = cache.get(key)
+        if (wrapped === undefined || wrapped.original !== value) {
+          const fn = timed(value, prefix + String(key))
+          const bound = wrapResult?.[key] ? (...args) => wrapResult[key](fn.apply(obj, args)) : (...args) => fn.apply(obj, args)
+          wrapped = { original: value, bound }
+          cache.set(key, wrapped)
+        }
+        return wrapped.bound
       },
     })
+  }
+  // The per-call cost of the timing: a timed empty method against an untimed one.
+  const overheadMs = (() => {
+    const probe = { noop() {} }
+    const timedProbe = wrapObject(probe, '(calibration).')
+    const rounds = 200_000
+    const measure = (object) => {
+      const t0 = now()
+      for (let i = 0; i < rounds; i++) object.noop()
+      return (now() - t0) / rounds
+    }
+    let best = Infinity
+    for (let i = 0; i < 5; i++) best = Math.min(best, measure(timedProbe) - measure(probe))
+    methods.delete('(calibration).noop')
+    total = 0
+    calls = 0
+    return Math.max(0, best)
+  })()
+  const ns = (ms, n) => Math.max(0, Math.round((ms - n * overheadMs) * 1e6))
   return {
     wrap: (provider) => wrapObject(provider, '', { createSessionMap: (map) => wrapObject(map, 'SessionMap.') }),
-    total: () => Number(total),
-    methods: () => Object.fromEntries([...methods].map(([name, [calls, ns]]) => [name, [calls, Number(ns)]])),
+    total: () => ns(total, calls),
+    overheadNs: () => overheadMs * 1e6,
+    methods: () => Object.fromEntries([...methods].map(([name, [n, ms]]) => [name, [n, ns(ms, n)]])),
   }
 }
