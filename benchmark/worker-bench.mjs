@@ -12,6 +12,7 @@
 // Rounds alternate the order of the providers; the table shows the median and the best round.
 //
 // Options: --messages N (default 100), --rounds R (default 5), --warmup W per client (default 10),
+// --server: instead, the sync server's CPU per purchase on each provider (see serverMain),
 // --crypto-time: also time the calls into the worker's CryptoProvider (and its session maps) and
 // show how much of the worker's CPU they are (adds a little overhead to every run).
 import { fork } from 'node:child_process'
@@ -33,6 +34,7 @@ const { values: opts } = parseArgs({
     'crypto-time': { type: 'boolean', default: false },
     clients: { type: 'string', default: '2' },
     memory: { type: 'boolean', default: false },
+    server: { type: 'boolean', default: false },
   },
 })
 const CLIENTS = Math.max(1, Number(opts.clients))
@@ -41,6 +43,7 @@ const MESSAGES = Math.max(CLIENTS, Math.floor(Number(opts.messages) / CLIENTS) *
 const ROUNDS = Math.max(1, Number(opts.rounds))
 const WARMUP = Math.max(0, Number(opts.warmup))
 const CRYPTO_TIME = opts['crypto-time']
+const SERVER = opts.server
 const KINDS = ['ours', 'cojson-napi', 'wasm']
 const LABELS = {
   ours: 'ours: NapiCrypto (napi-crypto.js)',
@@ -49,6 +52,7 @@ const LABELS = {
 }
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const WORKER_SCRIPT = `${ROOT}examples/balance/worker-process.mjs`
+const SERVER_SCRIPT = `${ROOT}examples/balance/sync-server-process.mjs`
 
 // Bounded: the whole benchmark must finish in time, or it says what hung and exits non-zero.
 const GLOBAL_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 10 * 60_000)
@@ -63,18 +67,14 @@ const children = new Set()
 
 logger.setLevel(LogLevel.ERROR)
 
-/** Forks the worker with `kind`; resolves once it is ready, with a small IPC client. */
-async function startWorkerProcess(kind, syncServer, credentials) {
-  const child = fork(WORKER_SCRIPT, [], {
+/**
+ * Forks `script` with `env`; resolves once it reports ready, with a small IPC client
+ * (`ask(type)` sends `{ type, id }` and resolves with the child's answer carrying that id).
+ */
+async function forkChild(script, env, label) {
+  const child = fork(script, [], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      BALANCE_SYNC_SERVER: syncServer,
-      BALANCE_WORKER_ACCOUNT: credentials.accountID,
-      BALANCE_WORKER_SECRET: credentials.accountSecret,
-      BALANCE_WORKER_CRYPTO: kind,
-      BALANCE_WORKER_TIME_CRYPTO: CRYPTO_TIME ? '1' : '0',
-    },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // gc() for the memory measurement.
     execArgv: [...process.execArgv, '--expose-gc'],
@@ -87,27 +87,22 @@ async function startWorkerProcess(kind, syncServer, credentials) {
   let ready
   const readyPromise = new Promise((resolve, reject) => {
     ready = resolve
-    exited.then(({ code, signal }) => reject(new Error(`worker (${kind}) exited early: ${code ?? signal}`)))
+    exited.then(({ code, signal }) => reject(new Error(`${label} exited early: ${code ?? signal}`)))
   })
   child.on('message', (message) => {
     if (message?.type === 'ready') ready(message)
-    else if (message?.type === 'cpu' || message?.type === 'memory') pending.get(message.id)?.(message)
+    else if (message?.id !== undefined) pending.get(message.id)?.(message)
   })
   const ask = (type) => {
     const id = ++nextId
     const answer = new Promise((resolve) => pending.set(id, resolve))
     child.send({ type, id })
-    return withTimeout(answer, 10_000, `worker ${type} sample`).finally(() => pending.delete(id))
+    return withTimeout(answer, 10_000, `${label} ${type} sample`).finally(() => pending.delete(id))
   }
-  const info = await withTimeout(readyPromise, 30_000, `worker (${kind}) start`)
+  const info = await withTimeout(readyPromise, 30_000, `${label} start`)
   return {
     info,
-    cpu() {
-      return ask('cpu')
-    },
-    memory() {
-      return ask('memory')
-    },
+    ask,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.send({ type: 'shutdown' })
@@ -121,14 +116,41 @@ async function startWorkerProcess(kind, syncServer, credentials) {
   }
 }
 
-function checkAddons(kind, addons) {
+/** The worker on `kind`, in its own process. */
+async function startWorkerProcess(kind, syncServer, credentials) {
+  const worker = await forkChild(
+    WORKER_SCRIPT,
+    {
+      BALANCE_SYNC_SERVER: syncServer,
+      BALANCE_WORKER_ACCOUNT: credentials.accountID,
+      BALANCE_WORKER_SECRET: credentials.accountSecret,
+      BALANCE_WORKER_CRYPTO: kind,
+      BALANCE_WORKER_TIME_CRYPTO: CRYPTO_TIME ? '1' : '0',
+    },
+    `worker (${kind})`,
+  )
+  return { ...worker, cpu: () => worker.ask('cpu'), memory: () => worker.ask('memory') }
+}
+
+/** The sync server on `kind`, in its own process (--server). */
+async function startServerProcess(kind) {
+  const server = await forkChild(SERVER_SCRIPT, { BALANCE_SERVER_CRYPTO: kind }, `sync server (${kind})`)
+  checkAddons(kind, server.info.addons, `sync server (${kind})`)
+  return { ...server, url: server.info.url, cpu: () => server.ask('cpu') }
+}
+
+function checkAddons(kind, addons, label = `worker (${kind})`) {
   const ours = addons.filter((f) => !f.includes('/node_modules/') && /cojson-core-napi\.[^/]+\.node$/.test(f))
   const upstream = addons.filter((f) => /node_modules\/cojson-core-napi-[^/]+\/cojson-core-napi\.[^/]+\.node$/.test(f))
   const ok = { ours: ours.length === 1 && upstream.length === 0, 'cojson-napi': upstream.length === 1 && ours.length === 0, wasm: ours.length + upstream.length === 0 }[kind]
-  if (!ok) throw new Error(`worker (${kind}) loaded the wrong native addons: ${JSON.stringify(addons)}`)
+  if (!ok) throw new Error(`${label} loaded the wrong native addons: ${JSON.stringify(addons)}`)
 }
 
-async function measure(kind, syncServer, clientCrypto) {
+/**
+ * One run: the worker on `kind`, CLIENTS clients, WARMUP + MESSAGES purchases through `syncServer`.
+ * With `serverProcess` (the sync server in its own process), its CPU over the purchases too.
+ */
+async function measure(kind, syncServer, clientCrypto, serverProcess = null) {
   phase = `${kind}: worker credentials`
   const credentials = await createWorkerCredentials({ syncServer, crypto: clientCrypto, name: `bench worker (${kind})` })
   phase = `${kind}: starting the worker process`
@@ -147,6 +169,7 @@ async function measure(kind, syncServer, clientCrypto) {
     }
     phase = `${kind}: ${MESSAGES} purchases`
     const before = await worker.cpu()
+    const serverBefore = serverProcess ? await serverProcess.cpu() : null
     const t0 = performance.now()
     await Promise.all(
       clients.map(async (c) => {
@@ -155,6 +178,10 @@ async function measure(kind, syncServer, clientCrypto) {
     )
     const wallMs = performance.now() - t0
     const after = await worker.cpu()
+    const serverAfter = serverProcess ? await serverProcess.cpu() : null
+    const serverUs = serverProcess
+      ? (serverAfter.usage.user - serverBefore.usage.user + serverAfter.usage.system - serverBefore.usage.system) / MESSAGES
+      : NaN
     const processed = after.stats.processed - before.stats.processed
     if (processed !== MESSAGES || after.stats.rejected !== 0) {
       throw new Error(`worker (${kind}) processed ${processed} messages (${after.stats.rejected} rejected), expected ${MESSAGES}`)
@@ -169,7 +196,7 @@ async function measure(kind, syncServer, clientCrypto) {
       if (calls > calls0) methods[name] = { calls: (calls - calls0) / MESSAGES, us: (ns - ns0) / 1000 / MESSAGES }
     }
     const memory = MEMORY ? (await worker.memory()).memory : null
-    return { cpuUs: (user + system) / MESSAGES, userUs: user / MESSAGES, systemUs: system / MESSAGES, wallMs: wallMs / MESSAGES, cryptoUs, methods, memory, overheadNs: after.overheadNs }
+    return { serverUs, cpuUs: (user + system) / MESSAGES, userUs: user / MESSAGES, systemUs: system / MESSAGES, wallMs: wallMs / MESSAGES, cryptoUs, methods, memory, overheadNs: after.overheadNs }
   } finally {
     phase = `${kind}: shutdown`
     await Promise.all(clients.map((c) => withTimeout(c.shutdown(), 5000, 'client shutdown').catch(() => {})))
@@ -268,8 +295,43 @@ async function main() {
   console.log(`ours/upstream: ${ratio.toFixed(3)}× (median), ${bestRatio.toFixed(3)}× (best rounds); target ≤ 0.85×: ${ratio <= 0.85 ? 'met' : 'NOT met'}`)
 }
 
+// --server: the embedded sync server in its own process on each provider in turn (the worker on
+// ours, the clients on WasmCrypto); its CPU per purchase. Reported, without a target.
+async function serverMain() {
+  console.log(`worker-bench --server: ${MESSAGES} purchases per run (after ${WARMUP} warm-up purchases per client), ${ROUNDS} rounds, ${CLIENTS} clients`)
+  console.log(`node ${process.version}, ${process.platform}-${process.arch}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})`)
+  const clientCrypto = await WasmCrypto.create()
+  const results = Object.fromEntries(KINDS.map((k) => [k, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length])
+    const line = []
+    for (const kind of order) {
+      phase = `sync server (${kind}): start`
+      const serverProcess = await startServerProcess(kind)
+      try {
+        const r = await measure('ours', serverProcess.url, clientCrypto, serverProcess)
+        results[kind].push(r)
+        line.push(`${kind} ${r.serverUs.toFixed(0)} µs`)
+      } finally {
+        phase = `sync server (${kind}): shutdown`
+        await serverProcess.stop()
+      }
+    }
+    console.log(`  round ${round + 1}/${ROUNDS}: ${line.join(', ')}`)
+  }
+  const pad = (s, n) => String(s).padStart(n)
+  const up = median(results['cojson-napi'].map((r) => r.serverUs))
+  console.log('')
+  console.log(`Sync server CPU per purchase (user+system in the server process; worker on ours; median of ${ROUNDS} rounds)`)
+  console.log(`${'sync server CryptoProvider'.padEnd(38)}${pad('µs/msg', 9)}${pad('best', 8)}${pad('vs upstream', 13)}`)
+  for (const kind of KINDS) {
+    const xs = results[kind].map((r) => r.serverUs)
+    console.log(`${LABELS[kind].padEnd(38)}${pad(median(xs).toFixed(0), 9)}${pad(Math.min(...xs).toFixed(0), 8)}${pad(`${(median(xs) / up).toFixed(3)}×`, 13)}`)
+  }
+}
+
 try {
-  await main()
+  await (SERVER ? serverMain() : main())
   process.exit(0)
 } catch (error) {
   console.error(`worker-bench: FAILED during ${phase}:`, error)
