@@ -175,6 +175,15 @@ fn main() {
   time("serde parse only (Vec<Value>)", 200, || {
     black_box(serde_json::from_str::<Vec<serde_json::Value>>(&batch).ok());
   });
+  time("header id: base58 of 19 bytes", 200000, || {
+    black_box(encoding::base58_encode(black_box(&small[..19])));
+  });
+  time("header id: blake3 of the header", 200000, || {
+    black_box(blake3::hash(black_box(header.as_bytes())));
+  });
+  time("header id: id_for_header", 20000, || {
+    black_box(cojson_core_napi::session_map::id_for_header(black_box(header)));
+  });
   time("SessionMap::new", 20000, || {
     black_box(SessionMap::new(&co_id, header, None, false).ok());
   });

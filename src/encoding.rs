@@ -38,7 +38,63 @@ pub fn base58_encode(bytes: &[u8]) -> String {
     let len = five8::encode_64(b, &mut out) as usize;
     return ascii_to_string(&out[..len]);
   }
+  if bytes.len() <= SMALL_BASE58_MAX {
+    return base58_encode_small(bytes);
+  }
   bs58::encode(bytes).into_string()
+}
+
+/// Longest input `base58_encode_small` takes: 24 bytes, six 32-bit limbs.
+const SMALL_BASE58_MAX: usize = 24;
+
+/// 58^5, the largest power of 58 below 2^32: one division step yields five digits.
+const BASE58_POW5: u64 = 58u64.pow(5);
+
+/// Base58 of up to 24 bytes (the 19-byte digests of CoValue ids and `shortHash`). `bs58` works a
+/// byte and a digit at a time (0.28 µs for 19 bytes here); dividing 32-bit limbs by 58^5 takes a
+/// small fraction of that. Checked equal to `bs58` for every length up to 24 in the tests.
+fn base58_encode_small(bytes: &[u8]) -> String {
+  let zeros = bytes.iter().take_while(|&&b| b == 0).count();
+  // The number as big-endian 32-bit limbs (the first limb takes the bytes left over).
+  let mut limbs = [0u32; SMALL_BASE58_MAX / 4];
+  let count = bytes.len().div_ceil(4);
+  let first = bytes.len() - 4 * (count.saturating_sub(1));
+  for (i, limb) in limbs[..count].iter_mut().enumerate() {
+    let chunk = if i == 0 {
+      &bytes[..first]
+    } else {
+      &bytes[first + 4 * (i - 1)..first + 4 * i]
+    };
+    *limb = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+  }
+  // Digits, least significant first: 24 bytes need at most 33 of them.
+  let mut digits = [0u8; 35];
+  let mut len = 0;
+  let mut top = 0; // the limbs before `top` are zero
+  while top < count {
+    let mut remainder = 0u64;
+    for limb in &mut limbs[top..count] {
+      let current = (remainder << 32) | u64::from(*limb);
+      *limb = (current / BASE58_POW5) as u32;
+      remainder = current % BASE58_POW5;
+    }
+    while top < count && limbs[top] == 0 {
+      top += 1;
+    }
+    for _ in 0..5 {
+      digits[len] = (remainder % 58) as u8;
+      remainder /= 58;
+      len += 1;
+    }
+  }
+  // The last step's digits end in zeros that are not part of the number.
+  while len > 0 && digits[len - 1] == 0 {
+    len -= 1;
+  }
+  let mut out = String::with_capacity(zeros + len);
+  out.extend(std::iter::repeat_n('1', zeros));
+  out.extend(digits[..len].iter().rev().map(|&d| BASE58_ALPHABET[d as usize] as char));
+  out
 }
 
 /// `prefix` followed by the base58 of `bytes`.
@@ -228,6 +284,32 @@ mod tests {
       assert_eq!(base58_decode("x", &text, Secrecy::Public).unwrap(), bytes);
     }
     assert_eq!(base58_encode(&[0, 0, 1]), "112");
+  }
+
+  #[test]
+  fn small_encoder_equals_bs58() {
+    let mut next = crate::test_support::rng("small_encoder_equals_bs58", 58);
+    for len in 0..=SMALL_BASE58_MAX {
+      for leading_zeros in 0..=len.min(3) {
+        for _ in 0..200 {
+          let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+          bytes[..leading_zeros].fill(0);
+          assert_eq!(
+            base58_encode_small(&bytes),
+            bs58::encode(&bytes).into_string(),
+            "{bytes:?}"
+          );
+        }
+      }
+      for fill in [0u8, 1, 57, 58, 255] {
+        let bytes = vec![fill; len];
+        assert_eq!(
+          base58_encode_small(&bytes),
+          bs58::encode(&bytes).into_string(),
+          "{bytes:?}"
+        );
+      }
+    }
   }
 
   #[test]
