@@ -15,6 +15,9 @@ macOS (Mach-O, read here without any Apple tool):
   - only system dylibs are linked (/usr/lib/...);
   - arm64: an ad-hoc code signature whose CodeDirectory page hashes all match the file (Apple
     Silicon refuses to map unsigned or badly signed code).
+x86_64 (all three): curve25519-dalek's AVX-512 IFMA backend is compiled in (vpmadd52luq/huq
+  instructions; needs llvm-objdump, or binutils' objdump for ELF). It is chosen by the cfg
+  `curve25519_dalek_backend="avx512"` of .cargo/config.toml, which a build that sets RUSTFLAGS loses.
 Prints one summary line per file and exits 1 on any failed check.
 """
 import hashlib
@@ -204,6 +207,23 @@ def check_code_signature(data, dataoff, datasize, c):
     c.ok(False, "signature without a CodeDirectory")
 
 
+def check_ifma(path, c):
+    """x86_64: the AVX-512 IFMA field arithmetic (vpmadd52luq / vpmadd52huq) is in the binary."""
+    for tool in ("llvm-objdump", "objdump"):
+        try:
+            out = subprocess.run([tool, "-d", "--no-show-raw-insn", path], capture_output=True, text=True).stdout
+        except FileNotFoundError:
+            continue
+        if "ret" not in out:  # this objdump cannot disassemble the format (GNU objdump and Mach-O)
+            continue
+        n = len(re.findall(r"\bvpmadd52[lh]uq\b", out))
+        c.ok(n > 0, 'no AVX-512 IFMA instructions: built without --cfg curve25519_dalek_backend="avx512"')
+        if n:
+            c.fact(f"AVX-512 IFMA backend ({n} vpmadd52*)")
+        return
+    c.ok(False, "no objdump that disassembles this file (install llvm or binutils)")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -216,6 +236,8 @@ def main():
         check_macho(target, data, c)
     else:
         check_elf(target, data, path, c)
+    if target.startswith("x86_64-"):
+        check_ifma(path, c)
     status = "OK  " if not c.failures else "FAIL"
     print(f"CHECK {status} {target}: " + "; ".join(c.facts))
     for f in c.failures:

@@ -6,7 +6,7 @@
 //   deno run --allow-env --allow-read --allow-ffi runtime-smoke.mjs
 //   bun runtime-smoke.mjs
 //
-// Run it from a copy placed in the consumer project (scripts/runtimes.sh does this); in this
+// Run it from a copy placed in the app (scripts/registry.mjs does this); in this
 // repository's own directory 'cojson-core-napi' does not resolve.
 // Env RUNTIME_SMOKE_EXPECT_NATIVE=<file.node>: also fail unless the loaded binary is byte-identical.
 // Prints `RUNTIME OK <runtime> <version>` and exits 0, or the failures and exits 1.
@@ -50,6 +50,13 @@ function check(name, ok, detail) {
   checks++
   if (!ok) failures.push(detail === undefined ? name : `${name}: ${detail}`)
 }
+// The API of cojson-core-napi 0.20.19 (30 names) and NapiCrypto; the package may export more.
+const API = ['NapiCrypto', 'Blake3Hasher', 'SessionMap', 'blake3HashOnce', 'blake3HashOnceWithContext', 'decrypt', 'decryptXsalsa20',
+  'ed25519Sign', 'ed25519SignatureFromBytes', 'ed25519SigningKeyFromBytes', 'ed25519SigningKeySign', 'ed25519SigningKeyToPublic',
+  'ed25519Verify', 'ed25519VerifyingKey', 'ed25519VerifyingKeyFromBytes', 'encrypt', 'encryptXsalsa20', 'generateNonce', 'getSealerId',
+  'getSignerId', 'newEd25519SigningKey', 'newX25519PrivateKey', 'seal', 'sealForGroup', 'shortHash', 'sign', 'unseal', 'unsealForGroup',
+  'verify', 'x25519DiffieHellman', 'x25519PublicKey']
+let binary = null
 // NapiCrypto extends the cojson CryptoProvider it loads in create().
 const provider = await NapiCrypto.create()
 
@@ -92,11 +99,18 @@ const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i])
 // --- module shape: ESM and CommonJS views of the same single module instance
 section('exports', () => {
   const cjsNames = Object.keys(cjs).sort()
-  check('CommonJS exports NapiCrypto and the 30 functions/classes', cjsNames.length === 31 && cjsNames.includes('NapiCrypto'), cjsNames.join())
+  const missingApi = API.filter((name) => typeof cjs[name] !== 'function')
+  check('CommonJS exports NapiCrypto and the 30 functions/classes of 0.20.19', missingApi.length === 0, `missing: ${missingApi.join()}`)
   const missing = cjsNames.filter((name) => !(name in namespace))
   check('every CommonJS export is an ESM named export (cjs-module-lexer)', missing.length === 0, `missing: ${missing.join()}`)
   check('ESM and require() give the same instance', NapiCrypto === cjs.NapiCrypto && SessionMap === cjs.SessionMap && sign === cjs.sign)
   check('ESM default export is module.exports', namespace.default === cjs)
+  if (typeof cjs.binaryInfo === 'function') {
+    const info = cjs.binaryInfo()
+    const version = require('cojson-core-napi/package.json').version
+    check('binaryInfo().version is the package version', info && info.version === version, `${info && info.version} vs ${version}`)
+    binary = `${info.target}${info.backends ? ` ${JSON.stringify(info.backends)}` : ''}`
+  }
 })
 
 // --- which binary got loaded (require.cache lists .node files on Node and Bun)
@@ -256,4 +270,5 @@ if (failures.length > 0) {
   process.exit(1)
 }
 console.log(`native: ${native ?? '(not listed in require.cache)'}`)
+if (binary) console.log(`binary: ${binary}`)
 console.log(`RUNTIME OK ${runtime} ${version} (${checks} checks, ${ms} ms)`)

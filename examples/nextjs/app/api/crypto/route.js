@@ -54,6 +54,8 @@ export async function GET() {
       unsealed,
       coId,
       knownState: remote.getKnownState(),
+      // The native addons this server process has loaded (the test checks it is the published binary).
+      nativeAddons: process.report.getReport().sharedObjects.filter((file) => /cojson-core-napi[^/]*\.node$/.test(file)),
     })
   } catch (error) {
     return Response.json({ ok: false, error: String(error?.stack ?? error), code: error?.code ?? null }, { status: 500 })
