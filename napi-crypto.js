@@ -1,10 +1,12 @@
 'use strict'
-// The package entry: the 30 exports of cojson-core-napi 0.20.19 (lib/native.js, over the addon
-// that the generated index.js loads), binaryInfo() (what is loaded) and NapiCrypto
-// (lib/provider.js). One name per line, so that Node's and Deno's ESM-from-CommonJS detection
-// (cjs-module-lexer) sees every named export.
+// The package entry on Node, Deno and Bun: the 30 exports of cojson-core-napi 0.20.19 (lib/api.js,
+// over the Node-API addon or, where none loads or COJSON_CORE_FORCE_WASM=1, the WebAssembly build:
+// lib/load.js), binaryInfo() (what is loaded) and NapiCrypto (lib/provider.js). Edge runtimes get
+// napi-crypto.edge.mjs instead (package.json `exports`). One name per line, so that Node's and
+// Deno's ESM-from-CommonJS detection (cjs-module-lexer) sees every named export.
 
-const { NapiCrypto } = require('./lib/provider.js')
+const { api, binding } = require('./lib/load.js')
+const NapiCrypto = require('./lib/provider.js').createNapiCrypto(api, binding)
 const {
   binaryInfo,
   Blake3Hasher,
@@ -37,7 +39,7 @@ const {
   verify,
   x25519DiffieHellman,
   x25519PublicKey,
-} = require('./lib/native.js')
+} = api
 
 module.exports = {
   NapiCrypto,

@@ -33,6 +33,8 @@ setTimeout(() => {
 }, 120_000).unref()
 
 // Our binary: a cojson-core-napi.<platform>.node of this package (not one under node_modules).
+// With COJSON_CORE_FORCE_WASM=1 our package runs its WebAssembly build: no .node file of ours.
+const OURS_WASM = require('../napi-crypto.js').binaryInfo().kind === 'wasm'
 const isOurBinary = (file) => file.startsWith(ROOT) && !file.slice(ROOT.length).includes('node_modules/') && /cojson-core-napi\.[^/]+\.node$/.test(file)
 const isUpstreamBinary = (file) => /node_modules\/cojson-core-napi-[^/]+\/cojson-core-napi\.[^/]+\.node$/.test(file)
 
@@ -127,7 +129,8 @@ describe('balance worker end to end (jazz-tools 0.20.19, embedded sync server)',
     const result = await runBalanceService({ workerCrypto })
     assertBalanceScenario(result)
     // Our addon is loaded in this process (cojson's NapiCrypto for (c) loads upstream's too).
-    assert.ok(loadedNativeAddons().some(isOurBinary), `our binary is not loaded: ${loadedNativeAddons()}`)
+    if (OURS_WASM) assert.ok(!loadedNativeAddons().some(isOurBinary), `our WebAssembly build is forced, yet our binary is loaded`)
+    else assert.ok(loadedNativeAddons().some(isOurBinary), `our binary is not loaded: ${loadedNativeAddons()}`)
   })
 
   test('(b) worker on cojson NapiCrypto over our binary (cojson-core-napi redirected)', { timeout: 50_000 }, async () => {
@@ -141,8 +144,13 @@ describe('balance worker end to end (jazz-tools 0.20.19, embedded sync server)',
     // although plain resolution would give upstream's package (so the redirect did the work),
     assert.match(report.coreModule.requireResolves, /node_modules\/cojson-core-napi\/index\.js$/)
     // and the only native addon in that process is our binary: upstream's was never loaded.
-    assert.equal(report.addons.length, 1, `native addons in the child: ${report.addons}`)
-    assert.ok(isOurBinary(report.addons[0]), `native addon in the child: ${report.addons[0]}`)
+    if (OURS_WASM) {
+      // (our WebAssembly build: no native addon at all in that process)
+      assert.equal(report.addons.length, 0, `native addons in the child: ${report.addons}`)
+    } else {
+      assert.equal(report.addons.length, 1, `native addons in the child: ${report.addons}`)
+      assert.ok(isOurBinary(report.addons[0]), `native addon in the child: ${report.addons[0]}`)
+    }
   })
 })
 
@@ -240,7 +248,8 @@ describe('(c) our NapiCrypto equals cojson 0.20.19 NapiCrypto (upstream binary)'
   test('the reference really is upstream: cojson NapiCrypto loaded node_modules/cojson-core-napi', () => {
     const addons = loadedNativeAddons()
     assert.ok(addons.some(isUpstreamBinary), `upstream's binary is not loaded: ${addons}`)
-    assert.ok(addons.some(isOurBinary), `our binary is not loaded: ${addons}`)
+    if (OURS_WASM) assert.equal(require('../napi-crypto.js').binaryInfo().kind, 'wasm')
+    else assert.ok(addons.some(isOurBinary), `our binary is not loaded: ${addons}`)
     assert.equal(ours.constructor.name, 'NapiCrypto')
   })
 

@@ -17,7 +17,8 @@ test('a binary that cannot be loaded gives ERR_NATIVE_BINDING_NOT_FOUND with a f
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, cause: String(e.cause && e.cause.message) })) }
   `
   const child = spawnSync(process.execPath, ['-e', script], {
-    env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/cojson-core-napi.node' },
+    // COJSON_CORE_FORCE_WASM=0: the addon only (no WebAssembly fallback: __test__/wasm.test.mjs).
+    env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/cojson-core-napi.node', COJSON_CORE_FORCE_WASM: '0' },
     encoding: 'utf8',
   })
   assert.equal(child.status, 0, child.stderr)
@@ -51,7 +52,7 @@ test("another publisher's binary under the same name is refused with ERR_NATIVE_
     return
   }
   const script = `try { require(${JSON.stringify(entry)}); console.log('LOADED') } catch (e) { console.log(e.code) }`
-  const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: upstreamBinary }, encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: upstreamBinary, COJSON_CORE_FORCE_WASM: '0' }, encoding: 'utf8' })
   assert.equal(child.status, 0, child.stderr)
   assert.equal(child.stdout.trim(), 'ERR_NATIVE_BINDING_MISMATCH')
 })
@@ -72,7 +73,7 @@ const platformFile = () => readdirSync(fileURLToPath(new URL('..', import.meta.u
 function loadIn(dir, env = {}) {
   const script = `try { const m = require(${JSON.stringify(join(dir, 'napi-crypto.js'))}); console.log(JSON.stringify({ loaded: m.binaryInfo() })) }
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`
-  const child = spawnSync(process.execPath, ['-e', script], { cwd: dir, env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '', ...env }, encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['-e', script], { cwd: dir, env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '', COJSON_CORE_FORCE_WASM: '0', ...env }, encoding: 'utf8' })
   assert.equal(child.status, 0, child.stderr)
   return JSON.parse(child.stdout)
 }
@@ -119,7 +120,7 @@ test('a relative NAPI_RS_NATIVE_LIBRARY_PATH is taken from the current directory
   assert.equal(result.loaded && result.loaded.path, join(dir, 'build', 'addon.node'), JSON.stringify(result))
 })
 
-test('binaryInfo() says what is loaded', () => {
+test('binaryInfo() says what is loaded', { skip: process.env.COJSON_CORE_FORCE_WASM === '1' && 'about the native addon (COJSON_CORE_FORCE_WASM=1: __test__/wasm.test.mjs)' }, () => {
   const info = require('../napi-crypto.js').binaryInfo()
   assert.equal(info.kind, 'native')
   assert.equal(info.version, require('../package.json').version)

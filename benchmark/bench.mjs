@@ -11,6 +11,16 @@ import { memoryComparison } from './memory.mjs'
 
 const require = createRequire(import.meta.url)
 const ours = require('../napi-crypto.js')
+// Our WebAssembly build (npm run build:wasm) beside cojson-core-wasm: the `ours-wasm` column.
+const oursWasmBuild = (() => {
+  try {
+    return require('../lib/load.js').loadWasmBuild()
+  } catch (error) {
+    console.error(`ours-wasm: not measured (${String(error.message).split('\n')[0]})`)
+    return null
+  }
+})()
+const oursWasm = oursWasmBuild && oursWasmBuild.api
 const upstream = require('cojson-core-napi-upstream')
 const sodium = require('sodium-native')
 const wasm = await import('cojson-core-wasm')
@@ -45,9 +55,16 @@ const nodePrivate = crypto.createPrivateKey({
 const nodePublic = crypto.createPublicKey(nodePrivate)
 
 const results = []
+/** A result as comparable text (byte arrays as hex). */
+const comparable = (value) => JSON.stringify(value, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))
+
 function bench(spec, check) {
   if (only.length && !only.some((o) => spec.name.includes(o))) return
   if (check) check()
+  // Our two builds give the same output (every row here is deterministic).
+  if (spec.impls['ours-wasm'] && comparable(spec.impls['ours-wasm']()) !== comparable(spec.impls.ours())) {
+    throw new Error(`${spec.name}: ours-wasm differs from ours`)
+  }
   const result = run(spec)
   results.push(result)
   process.stderr.write(`  measured ${spec.name}\n`)
@@ -66,6 +83,7 @@ for (const [label, size] of [
       baseline: 'upstream',
       impls: {
         ours: () => ours.blake3HashOnce(data),
+        ...(oursWasm && { 'ours-wasm': () => oursWasm.blake3HashOnce(data) }),
         upstream: () => upstream.blake3HashOnce(data),
         wasm: () => wasm.blake3HashOnce(data),
       },
@@ -88,7 +106,7 @@ for (const [label, size] of [
     {
       name: 'Blake3Hasher 1000 × 200 B',
       baseline: 'upstream',
-      impls: { ours: hasherRun(ours), upstream: hasherRun(upstream), wasm: hasherRun(wasm) },
+      impls: { ours: hasherRun(ours), upstream: hasherRun(upstream), ...(oursWasm && { 'ours-wasm': hasherRun(oursWasm) }), wasm: hasherRun(wasm) },
     },
     () => assertEqualBytes('hasher', hasherRun(ours)(), hasherRun(upstream)()),
   )
@@ -101,6 +119,7 @@ bench(
     baseline: 'upstream',
     impls: {
       ours: () => ours.sign(msg100, signerSecretBytes),
+      ...(oursWasm && { 'ours-wasm': () => oursWasm.sign(msg100, signerSecretBytes) }),
       upstream: () => upstream.sign(msg100, signerSecretBytes),
       wasm: () => wasm.sign(msg100, signerSecretBytes),
       'sodium-native': () => {
@@ -128,6 +147,7 @@ bench(
       baseline: 'upstream',
       impls: {
         ours: () => ours.verify(signature, msg100, signerIdBytes),
+        ...(oursWasm && { 'ours-wasm': () => oursWasm.verify(signature, msg100, signerIdBytes) }),
         upstream: () => upstream.verify(signature, msg100, signerIdBytes),
         wasm: () => wasm.verify(signature, msg100, signerIdBytes),
         'sodium-native': () => sodium.crypto_sign_verify_detached(rawSig, msg100, sodiumPk),
@@ -149,6 +169,7 @@ bench(
     baseline: 'upstream',
     impls: {
       ours: () => ours.getSignerId(signerSecretBytes),
+      ...(oursWasm && { 'ours-wasm': () => oursWasm.getSignerId(signerSecretBytes) }),
       upstream: () => upstream.getSignerId(signerSecretBytes),
       wasm: () => wasm.getSignerId(signerSecretBytes),
     },
@@ -164,6 +185,7 @@ bench(
       baseline: 'upstream',
       impls: {
         ours: () => ours.getSealerId(sealerBytes),
+        ...(oursWasm && { 'ours-wasm': () => oursWasm.getSealerId(sealerBytes) }),
         upstream: () => upstream.getSealerId(sealerBytes),
         wasm: () => wasm.getSealerId(sealerBytes),
       },
@@ -187,6 +209,7 @@ for (const [label, size] of [
       baseline: 'upstream',
       impls: {
         ours: () => ours.encrypt(data, keySecret, nonceMaterial),
+        ...(oursWasm && { 'ours-wasm': () => oursWasm.encrypt(data, keySecret, nonceMaterial) }),
         upstream: () => upstream.encrypt(data, keySecret, nonceMaterial),
         wasm: () => wasm.encrypt(data, keySecret, nonceMaterial),
         'sodium-native': () => {
@@ -210,6 +233,7 @@ for (const [label, size] of [
         baseline: 'upstream',
         impls: {
           ours: () => ours.decrypt(ciphertext, keySecret, nonceMaterial),
+          ...(oursWasm && { 'ours-wasm': () => oursWasm.decrypt(ciphertext, keySecret, nonceMaterial) }),
           upstream: () => upstream.decrypt(ciphertext, keySecret, nonceMaterial),
           wasm: () => wasm.decrypt(ciphertext, keySecret, nonceMaterial),
         },
@@ -228,6 +252,7 @@ for (const [label, size] of [
       baseline: 'upstream',
       impls: {
         ours: () => ours.seal(msg100, sealerA, sealerBId, nonceMaterial),
+        ...(oursWasm && { 'ours-wasm': () => oursWasm.seal(msg100, sealerA, sealerBId, nonceMaterial) }),
         upstream: () => upstream.seal(msg100, sealerA, sealerBId, nonceMaterial),
         wasm: () => wasm.seal(msg100, sealerA, sealerBId, nonceMaterial),
       },
@@ -240,6 +265,7 @@ for (const [label, size] of [
       baseline: 'upstream',
       impls: {
         ours: () => ours.unseal(sealed, sealerB, sealerAId, nonceMaterial),
+        ...(oursWasm && { 'ours-wasm': () => oursWasm.unseal(sealed, sealerB, sealerAId, nonceMaterial) }),
         upstream: () => upstream.unseal(sealed, sealerB, sealerAId, nonceMaterial),
         wasm: () => wasm.unseal(sealed, sealerB, sealerAId, nonceMaterial),
       },
@@ -249,10 +275,10 @@ for (const [label, size] of [
 }
 
 // --- NapiCrypto, as cojson calls it ------------------------------------------------------------
-for (const c of await providerCases()) bench(c.spec, c.check)
+for (const c of await providerCases(oursWasmBuild)) bench(c.spec, c.check)
 
 // --- SessionMap -----------------------------------------------------------------------------
-for (const c of sessionMapCases({ ours, upstream, wasm })) bench(c.spec, c.check)
+for (const c of sessionMapCases({ ours, upstream, wasm, oursWasm })) bench(c.spec, c.check)
 
 import { readFileSync } from 'node:fs'
 const packageVersion = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url))).version
@@ -260,11 +286,12 @@ const versions = {
   'cojson-core-napi (ours)': require('../package.json').version + ' (this checkout)',
   'cojson-core-napi (upstream)': packageVersion('cojson-core-napi-upstream'),
   'cojson-core-wasm': packageVersion('cojson-core-wasm'),
+  ...(oursWasm && { 'ours-wasm': `this checkout's WebAssembly build (${(require('node:fs').statSync(oursWasm.binaryInfo().path).size / 1024).toFixed(0)} KiB .wasm)` }),
   'sodium-native': packageVersion('sodium-native'),
 }
 console.log(environment(versions))
 console.log()
-printTable(results, ['ours', 'upstream', 'wasm', 'sodium-native', 'node:crypto'])
+printTable(results, ['ours', 'upstream', ...(oursWasm ? ['ours-wasm'] : []), 'wasm', 'sodium-native', 'node:crypto'])
 const slower = results.filter((r) => r.ratioHigh < 1)
 if (!only.length || only.includes('memory')) {
   const memory = await memoryComparison()

@@ -65,6 +65,8 @@ export function run(spec) {
   // Ratios of ours to the baseline within each round (the two ran back to back): their spread is
   // the run's noise for this row.
   const ratios = samples.ours.map((x, i) => x / samples[spec.baseline][i])
+  // Our WebAssembly build against cojson-core-wasm, the same way, where the row has both.
+  const wasmRatios = samples['ours-wasm'] && samples.wasm ? samples['ours-wasm'].map((x, i) => x / samples.wasm[i]) : null
   return {
     name: spec.name,
     medians,
@@ -72,6 +74,7 @@ export function run(spec) {
     ratio: median(ratios),
     ratioLow: quantile(ratios, 0.25),
     ratioHigh: quantile(ratios, 0.75),
+    ...(wasmRatios && { wasmRatio: median(wasmRatios), wasmRatioLow: quantile(wasmRatios, 0.25), wasmRatioHigh: quantile(wasmRatios, 0.75) }),
   }
 }
 
@@ -88,11 +91,14 @@ export function formatOps(ops) {
  * includes 1 is marked "within noise".
  */
 export function printTable(results, columns) {
-  const header = ['operation', ...columns, 'ours / upstream', 'spread (IQR)', '']
+  // `ours-wasm / wasm`: our WebAssembly build against cojson-core-wasm (rows that have both).
+  const wasm = results.some((r) => r.wasmRatio !== undefined)
+  const header = ['operation', ...columns, 'ours / upstream', 'spread (IQR)', '', ...(wasm ? ['ours-wasm / wasm', 'spread (IQR)'] : [])]
   const rows = results.map((r) => {
     const cells = columns.map((c) => (r.medians[c] === undefined ? '–' : formatOps(r.medians[c])))
     const noise = r.ratioLow <= 1 && r.ratioHigh >= 1 ? 'within noise' : ''
-    return [r.name, ...cells, r.ratio.toFixed(2) + '×', `${r.ratioLow.toFixed(2)}–${r.ratioHigh.toFixed(2)}×`, noise]
+    const wasmCells = !wasm ? [] : r.wasmRatio === undefined ? ['–', ''] : [r.wasmRatio.toFixed(2) + '×', `${r.wasmRatioLow.toFixed(2)}–${r.wasmRatioHigh.toFixed(2)}×`]
+    return [r.name, ...cells, r.ratio.toFixed(2) + '×', `${r.ratioLow.toFixed(2)}–${r.ratioHigh.toFixed(2)}×`, noise, ...wasmCells]
   })
   const line = (cells) => '| ' + cells.join(' | ') + ' |'
   console.log(line(header))

@@ -2,12 +2,17 @@
 // secret, nonce material, a header), through this package's NapiCrypto, cojson's NapiCrypto over
 // the published 0.20.19 binary, and cojson's WasmCrypto. Outputs are checked equal before timing.
 import { base58 } from '@scure/base'
+import { createRequire } from 'node:module'
 
-export async function providerCases() {
+const require = createRequire(import.meta.url)
+
+export async function providerCases(oursWasmBuild = null) {
   const { NapiCrypto: OursNapi } = await import('../napi-crypto.js')
   const { NapiCrypto: CojsonNapi } = await import('cojson/crypto/NapiCrypto')
   const { WasmCrypto } = await import('cojson/crypto/WasmCrypto')
-  const providers = { ours: await OursNapi.create(), upstream: await CojsonNapi.create(), wasm: await WasmCrypto.create() }
+  // Our NapiCrypto over our WebAssembly build, when it is built.
+  const oursWasm = oursWasmBuild && (await require('../lib/provider.js').createNapiCrypto(oursWasmBuild.api, oursWasmBuild.binding).create())
+  const providers = { ours: await OursNapi.create(), upstream: await CojsonNapi.create(), ...(oursWasm && { 'ours-wasm': oursWasm }), wasm: await WasmCrypto.create() }
   const p0 = providers.upstream
   const bytes = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 11) & 255)
 

@@ -13,11 +13,11 @@ const signerSecret = 'signerSecret_z' + base58.encode(Uint8Array.from({ length: 
 const keySecret = 'keySecret_z' + base58.encode(Uint8Array.from({ length: 32 }, (_, i) => i * 5 + 3))
 const changes = (i) => JSON.stringify([{ op: 'set', key: `key${i % 17}`, value: { n: i, text: 'lorem ipsum dolor sit amet' } }])
 
-export function sessionMapCases({ ours, upstream, wasm }) {
+export function sessionMapCases({ ours, upstream, wasm, oursWasm }) {
   const coId = 'co_z' + upstream.shortHash(header).slice('shortHash_z'.length)
   const sessionId = `co_zBenchAccount_session_z${base58.encode(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]))}`
   const signerId = upstream.getSignerId(enc.encode(signerSecret))
-  const libs = { ours, upstream, wasm }
+  const libs = { ours, upstream, ...(oursWasm && { 'ours-wasm': oursWasm }), wasm }
 
   // A batch of 1,000 trusting transactions as a peer sends it (plain JSON.stringify of the objects,
   // as cojson 0.20.19 does), with the signature over the whole batch.
@@ -70,7 +70,7 @@ export function sessionMapCases({ ours, upstream, wasm }) {
 
   const same = (what, fn) => () => {
     const expected = JSON.stringify(fn(upstream, 'upstream'))
-    for (const name of ['ours', 'wasm']) {
+    for (const name of ['ours', ...(oursWasm ? ['ours-wasm'] : []), 'wasm']) {
       const got = JSON.stringify(fn(libs[name], name))
       if (got !== expected) throw new Error(`${what}: ${name} differs from upstream`)
     }
@@ -92,7 +92,7 @@ export function sessionMapCases({ ours, upstream, wasm }) {
     }
     const big = {}
     for (const [name, lib] of Object.entries(libs)) {
-      if (name === 'wasm') continue
+      if (name === 'wasm' || name === 'ours-wasm') continue
       const m = new lib.SessionMap(coId, header)
       for (const id of ids) m.addTransactions(id, null, '[]', 'signature_z1', true)
       big[name] = m

@@ -36,11 +36,20 @@ pub fn backend() -> &'static str {
   }
 }
 
+/// Hashes a large input on the rayon pool. WebAssembly builds have no threads (and no rayon):
+/// there it is the plain single-threaded update.
+fn update_parallel(hasher: &mut ::blake3::Hasher, data: &[u8]) {
+  #[cfg(not(target_family = "wasm"))]
+  hasher.update_rayon(data);
+  #[cfg(target_family = "wasm")]
+  hasher.update(data);
+}
+
 /// BLAKE3-256 of `data`.
 pub fn hash(data: &[u8]) -> [u8; 32] {
   if data.len() >= PARALLEL_THRESHOLD {
     let mut hasher = ::blake3::Hasher::new();
-    hasher.update_rayon(data);
+    update_parallel(&mut hasher, data);
     *hasher.finalize().as_bytes()
   } else {
     *::blake3::hash(data).as_bytes()
@@ -52,7 +61,7 @@ pub fn hash_with_context(data: &[u8], context: &[u8]) -> [u8; 32] {
   let mut hasher = ::blake3::Hasher::new();
   hasher.update(context);
   if data.len() >= PARALLEL_THRESHOLD {
-    hasher.update_rayon(data);
+    update_parallel(&mut hasher, data);
   } else {
     hasher.update(data);
   }
@@ -99,7 +108,7 @@ impl Hasher {
 
   pub fn update(&mut self, data: &[u8]) {
     if data.len() >= PARALLEL_THRESHOLD {
-      self.inner.update_rayon(data);
+      update_parallel(&mut self.inner, data);
     } else {
       self.inner.update(data);
     }

@@ -34,7 +34,12 @@ try {
     const root = new URL('../../', import.meta.url).pathname
     const ours = (file) => file.startsWith(root) && !file.slice(root.length).includes('node_modules/') && /cojson-core-napi\.[^/]+\.node$/.test(file)
     if (!coreModule.hasNapiCryptoExport) throw new Error(`cojson-core-napi is not this package: ${coreModule.url}`)
-    if (addons.length !== 1 || !ours(addons[0])) throw new Error(`expected only our binary to be loaded, got ${JSON.stringify(addons)}`)
+    if (process.env.COJSON_CORE_FORCE_WASM === '1') {
+      // Our WebAssembly build: no native addon at all (upstream's included) may be loaded.
+      if (addons.length !== 0) throw new Error(`expected no native addon (our WebAssembly build), got ${JSON.stringify(addons)}`)
+    } else if (addons.length !== 1 || !ours(addons[0])) {
+      throw new Error(`expected only our binary to be loaded, got ${JSON.stringify(addons)}`)
+    }
   }
   process.stdout.write(JSON.stringify({ result, provider, coreModule, addons }) + '\n')
   process.exit(0)

@@ -2,12 +2,14 @@
 // Runs cojson 0.20.19's own shipped test suite (node_modules/cojson/dist/tests/*.test.js, vitest)
 // with the crypto provider swapped, and reports per-file results, failures and provider use.
 //
-//   node scripts/cojson-suite/run.mjs --mode=cojson-napi|ours|upstream [--file <pattern>]...
+//   node scripts/cojson-suite/run.mjs --mode=cojson-napi|ours|ours-wasm|upstream [--file <pattern>]...
 //        [--timeout=<seconds>] [--workers=1|2] [--retry=N] [--verbose] [--write-baseline]
 //
 // Modes:
 //   cojson-napi  cojson's own NapiCrypto, its `cojson-core-napi` import resolved to this repository
 //   ours         this repository's NapiCrypto (require(<repo>).NapiCrypto, await create())
+//   ours-wasm    the same on this repository's WebAssembly build (COJSON_CORE_FORCE_WASM=1 for the
+//                vitest run; `npm run build:wasm` first): no native binary may load
 //   upstream     cojson's own NapiCrypto over the published cojson-core-napi@0.20.19 (reference)
 // In every mode the 19 modules of dist/tests/ that import ../crypto/WasmCrypto themselves get the
 // provider under test too. See README.md.
@@ -26,7 +28,7 @@ import { MODES, cojsonDir, files, repoRequire, repoRoot, suiteDir, testsDir, ups
 
 function usage(message) {
   if (message) console.error(`run.mjs: ${message}`)
-  console.error('usage: node scripts/cojson-suite/run.mjs --mode=cojson-napi|ours|upstream [--file <pattern>]... [--timeout=<s>] [--workers=1|2] [--retry=N] [--verbose] [--write-baseline]')
+  console.error('usage: node scripts/cojson-suite/run.mjs --mode=cojson-napi|ours|ours-wasm|upstream [--file <pattern>]... [--timeout=<s>] [--workers=1|2] [--retry=N] [--verbose] [--write-baseline]')
   process.exit(2)
 }
 
@@ -47,7 +49,11 @@ const opts = { mode: null, patterns: [], timeout: 300, workers: 2, retry: 0, ver
     else if (key === '--help' || key === '-h') usage()
     else usage(`unknown argument ${arg}`)
   }
-  if (!MODES.includes(opts.mode)) usage(`--mode must be one of ${MODES.join(', ')}`)
+  // ours-wasm is mode ours (same provider module) with the package's WebAssembly build forced.
+  opts.label = opts.mode
+  opts.wasm = opts.mode === 'ours-wasm'
+  if (opts.wasm) opts.mode = 'ours'
+  if (!MODES.includes(opts.mode)) usage(`--mode must be one of ${[...MODES, 'ours-wasm'].join(', ')}`)
   if (!(opts.timeout > 0)) usage('--timeout must be a positive number of seconds')
   if (![1, 2].includes(opts.workers)) usage('--workers must be 1 or 2')
   if (!(Number.isInteger(opts.retry) && opts.retry >= 0 && opts.retry <= 5)) usage('--retry must be 0 to 5')
@@ -100,6 +106,13 @@ function preflight() {
       fail(`this repository's package (${repoRoot}) does not load: ${String(error.message).split('\n')[0]}`)
     }
   }
+  if (opts.wasm) {
+    // The package as the tests will load it: its WebAssembly build.
+    const script = `console.log(require(${JSON.stringify(repoRoot)}).binaryInfo().kind)`
+    const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, COJSON_CORE_FORCE_WASM: '1' }, encoding: 'utf8', timeout: 60_000 })
+    const kind = child.status === 0 ? child.stdout.trim() : null
+    if (kind !== 'wasm') fail(`this repository's WebAssembly build does not load (run \`npm run build:wasm\`): ${kind ?? String(child.stderr).trim().split('\n').slice(-3).join(' ')}`)
+  }
 }
 
 function fail(message) {
@@ -136,8 +149,8 @@ function checkRedirectList() {
 const stripAnsi = (s) => String(s).replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
 
 async function runVitest(outDir, statsDir) {
-  const jsonFile = join(outDir, `${opts.mode}.report.json`)
-  const logFile = join(outDir, `${opts.mode}.log`)
+  const jsonFile = join(outDir, `${opts.label}.report.json`)
+  const logFile = join(outDir, `${opts.label}.log`)
   rmSync(jsonFile, { force: true })
   const args = [
     join(suiteDir, 'node_modules', 'vitest', 'vitest.mjs'),
@@ -158,8 +171,10 @@ async function runVitest(outDir, statsDir) {
     NO_COLOR: '1',
     FORCE_COLOR: '0',
   }
-  // The binary under test is chosen by the mode alone.
+  // The binary under test is chosen by the mode alone: our WebAssembly build in mode ours-wasm, else
+  // the native addons (no fallback to the WebAssembly build).
   delete env.NAPI_RS_NATIVE_LIBRARY_PATH
+  env.COJSON_CORE_FORCE_WASM = opts.wasm ? '1' : '0'
   if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) console.error('cojson-suite: ignoring NAPI_RS_NATIVE_LIBRARY_PATH (the mode chooses the binary)')
 
   const started = Date.now()
@@ -245,7 +260,7 @@ async function main() {
   const outDir = join(suiteDir, 'out')
   mkdirSync(outDir, { recursive: true })
   const statsDir = mkdtempSync(join(tmpdir(), 'cojson-suite-'))
-  console.log(`cojson-suite: mode ${opts.mode}, cojson@${EXPECTED_COJSON} from ${relative(repoRoot, cojsonDir())}, ${opts.workers} worker(s)${opts.patterns.length ? `, files matching ${opts.patterns.join(' ')}` : ''}`)
+  console.log(`cojson-suite: mode ${opts.label}, cojson@${EXPECTED_COJSON} from ${relative(repoRoot, cojsonDir())}, ${opts.workers} worker(s)${opts.patterns.length ? `, files matching ${opts.patterns.join(' ')}` : ''}`)
   const run = await runVitest(outDir, statsDir)
   const stats = readStats(statsDir)
   rmSync(statsDir, { recursive: true, force: true })
@@ -353,15 +368,16 @@ async function main() {
   // Which cojson-core-napi binaries the worker processes loaded: this repository's build (outside
   // node_modules) in modes cojson-napi and ours, only the published one in mode upstream.
   const published = (p) => p.includes('/node_modules/')
-  const wrongAddons = [...addons].filter((p) => (opts.mode === 'upstream' ? !published(p) : published(p)))
+  // In mode ours-wasm none at all.
+  const wrongAddons = [...addons].filter((p) => (opts.wasm ? true : opts.mode === 'upstream' ? !published(p) : published(p)))
   console.log('\nProvider under test')
-  console.log(`  provider: ${opts.mode === 'ours' ? `this repository's NapiCrypto (${repoRequire.resolve(repoRoot)})` : `cojson's NapiCrypto (${join(cojsonDir(), 'dist', 'crypto', 'NapiCrypto.js')})`}, class chain ${[...classes].join('; ') || '(none created)'}`)
+  console.log(`  provider: ${opts.mode === 'ours' ? `this repository's NapiCrypto (${repoRequire.resolve(repoRoot)})${opts.wasm ? ' on its WebAssembly build' : ''}` : `cojson's NapiCrypto (${join(cojsonDir(), 'dist', 'crypto', 'NapiCrypto.js')})`}, class chain ${[...classes].join('; ') || '(none created)'}`)
   if (opts.mode !== 'ours') console.log(`  cojson-core-napi: ${[...coreModules].join('; ') || '(never loaded)'}`)
   console.log(`  calls into the provider (outermost): ${provider.total} (${provider.setup} via testUtils' provider, ${provider.redirect} via the redirected WasmCrypto imports) in ${stats.size} files`)
   if (opts.mode !== 'ours') console.log(`  calls into cojson-core-napi functions and SessionMap methods: ${core}`)
   console.log(`  cojson-core-napi native binaries loaded by the test processes: ${[...addons].map((p) => relative(repoRoot, p)).join(', ') || '(none)'}`)
-  if (wrongAddons.length) problems.push(`the tests loaded ${opts.mode === 'upstream' ? "this repository's" : 'the published'} native binary: ${wrongAddons.join(', ')}`)
-  if (provider.total > 0 && addons.size === 0) problems.push('no cojson-core-napi native binary was loaded')
+  if (wrongAddons.length) problems.push(`the tests loaded ${opts.wasm ? 'a' : opts.mode === 'upstream' ? "this repository's" : 'the published'} native binary: ${wrongAddons.join(', ')}`)
+  if (provider.total > 0 && addons.size === 0 && !opts.wasm) problems.push('no cojson-core-napi native binary was loaded')
   const redirectRows = REDIRECTED.filter((f) => f !== 'testUtils.js' && stats.has(f)).map((f) => [f, stats.get(f).provider[`redirect:${f}`] || 0])
   if (redirectRows.length) {
     console.log('  files importing WasmCrypto themselves, calls through the provider that import now returns:')
