@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
+import { parseTriple } from '@napi-rs/cli'
+
+const require = createRequire(import.meta.url)
 
 const entry = fileURLToPath(new URL('../napi-crypto.js', import.meta.url))
 
@@ -29,6 +32,11 @@ test('a binary that cannot be loaded gives ERR_NATIVE_BINDING_NOT_FOUND with a f
   assert.match(result.message, /NAPI_RS_NATIVE_LIBRARY_PATH/)
   assert.match(result.message, /reinstall without --omit=optional/)
   if (process.platform === 'linux') assert.match(result.message, /\((glibc|musl)\)/)
+  // The platforms it names are exactly those of package.json `napi.targets`, as the napi CLI names them.
+  const listed = result.message.match(/Prebuilt binaries exist for ([^]*?), as optional dependencies/)[1].split(/,\s*|\s+and\s+/)
+  const targets = require('../package.json').napi.targets.map((triple) => parseTriple(triple).platformArchABI)
+  assert.deepEqual(listed.sort(), targets.sort())
+  assert.ok(listed.includes('win32-x64-msvc') && listed.includes('win32-arm64-msvc'))
 })
 
 test('NAPI_RS_NATIVE_LIBRARY_PATH is honoured', () => {
@@ -67,7 +75,6 @@ function packageCopy(t) {
   for (const f of ['index.js', 'napi-crypto.js', 'package.json', 'lib']) cpSync(join(root, f), join(dir, f), { recursive: true })
   return dir
 }
-const require = createRequire(import.meta.url)
 const platformFile = () => readdirSync(fileURLToPath(new URL('..', import.meta.url))).find((f) => /^cojson-core-napi\..+\.node$/.test(f))
 
 function loadIn(dir, env = {}) {

@@ -165,8 +165,10 @@ function explainLoadFailure(error) {
     `cojson-core-napi ${VERSION}: no native binary could be loaded for ${process.platform}-${process.arch}${libc}, Node ${process.version}.`,
     'Tried, in order:',
     ...attempts.map((e) => `  - ${firstLine(e)}`),
+    // The platforms of package.json `napi.targets` (__test__/loader.test.mjs keeps them in step).
     'Prebuilt binaries exist for darwin-x64, darwin-arm64, linux-x64-gnu, linux-x64-musl, linux-arm64-gnu,',
-    'linux-arm64-musl and linux-arm-gnueabihf, as optional dependencies named cojson-core-napi-<platform>.',
+    'linux-arm64-musl, linux-arm-gnueabihf, win32-x64-msvc and win32-arm64-msvc, as optional dependencies',
+    'named cojson-core-napi-<platform>.',
     'If yours is listed, reinstall without --omit=optional / --no-optional, and with a lockfile made on this',
     'platform (npm/cli#4828: delete node_modules and package-lock.json, then npm install). Otherwise build from',
     'source (cargo + `npm run build` in a clone) and point NAPI_RS_NATIVE_LIBRARY_PATH at the .node file.',

@@ -15,7 +15,15 @@ macOS (Mach-O, read here without any Apple tool):
   - only system dylibs are linked (/usr/lib/...);
   - arm64: an ad-hoc code signature whose CodeDirectory page hashes all match the file (Apple
     Silicon refuses to map unsigned or badly signed code).
-x86_64 (all three): curve25519-dalek's AVX-512 IFMA backend is compiled in (vpmadd52luq/huq
+Windows (PE, read here without any Windows tool): the msvc release targets, and the MinGW builds
+that stand in for them on Linux (x86_64-pc-windows-gnu, aarch64-pc-windows-gnullvm):
+  - a PE32+ DLL of the right machine type (x64 0x8664, arm64 0xAA64) that exports
+    `napi_register_module_v1` (and nothing else: the linker's export-everything default is off);
+  - it imports only DLLs that every Windows 10 and later has (KERNEL32, ntdll, the UCRT's
+    api-ms-win-crt-*, bcryptprimitives, ...): no MinGW runtime (libgcc_s, libwinpthread, libunwind),
+    no Visual C++ redistributable (vcruntime140, msvcp140: the msvc builds link the CRT statically),
+    no libnode.dll or node.exe (Node-API is resolved from the process at load time: dyn-symbols).
+x86_64 (all four): curve25519-dalek's AVX-512 IFMA backend is compiled in (vpmadd52luq/huq
   instructions; needs llvm-objdump, or binutils' objdump for ELF). It is chosen by the cfg
   `curve25519_dalek_backend="avx512"` of .cargo/config.toml, which a build that sets RUSTFLAGS loses.
 Prints one summary line per file and exits 1 on any failed check.
@@ -207,6 +215,96 @@ def check_code_signature(data, dataoff, datasize, c):
     c.ok(False, "signature without a CodeDirectory")
 
 
+# --- PE (Windows DLLs)
+PE_MACHINE = {"x86_64": (0x8664, "x64"), "aarch64": (0xAA64, "arm64")}
+IMAGE_FILE_DLL = 0x2000
+PE32_PLUS = 0x20B
+# DLLs every Windows 10 and later has (Rust's std needs Windows 10: its msvc and MinGW targets' floor).
+SYSTEM_DLLS = {
+    "kernel32.dll", "kernelbase.dll", "ntdll.dll", "advapi32.dll", "bcrypt.dll", "bcryptprimitives.dll",
+    "ws2_32.dll", "userenv.dll", "user32.dll", "shell32.dll", "ole32.dll", "oleaut32.dll", "secur32.dll",
+    "crypt32.dll", "dbghelp.dll", "synchronization.dll", "ucrtbase.dll", "msvcrt.dll", "psapi.dll",
+}
+# What must never be there, with the reason.
+NOT_SYSTEM = [
+    (r"^libgcc", "the MinGW GCC runtime"),
+    (r"^libwinpthread", "MinGW's pthreads"),
+    (r"^libunwind", "LLVM's unwinder (MinGW)"),
+    (r"^libstdc\+\+|^libc\+\+", "a C++ runtime"),
+    (r"^vcruntime|^msvcp|^concrt", "the Visual C++ redistributable (link the CRT statically: +crt-static)"),
+    (r"^libnode|^node\.(exe|dll)$", "Node itself (Node-API must be resolved at load time: napi's dyn-symbols)"),
+]
+
+
+def check_pe(target, data, c):
+    arch = target.split("-")[0]
+    machine, name = PE_MACHINE[arch]
+    if not c.ok(data[:2] == b"MZ", "not a PE file (no MZ header)"):
+        return
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    if not c.ok(data[pe : pe + 4] == b"PE\0\0", "no PE signature"):
+        return
+    f_machine, nsections, _ts, _symtab, _nsyms, opt_size, characteristics = struct.unpack_from("<HHIIIHH", data, pe + 4)
+    c.ok(f_machine == machine, f"machine {f_machine:#06x}, expected {machine:#06x} ({name})")
+    c.ok(characteristics & IMAGE_FILE_DLL, "not a DLL (IMAGE_FILE_DLL unset)")
+    opt = pe + 24
+    magic = struct.unpack_from("<H", data, opt)[0]
+    if not c.ok(magic == PE32_PLUS, f"optional header magic {magic:#x}, expected PE32+ ({PE32_PLUS:#x})"):
+        return
+    os_major, os_minor = struct.unpack_from("<HH", data, opt + 40)
+    actual = next((n for m, n in PE_MACHINE.values() if m == f_machine), f"machine {f_machine:#06x}")
+    c.fact(f"PE32+ DLL {actual}, OS version {os_major}.{os_minor}")
+    ndirs = struct.unpack_from("<I", data, opt + 108)[0]
+    dirs = [struct.unpack_from("<II", data, opt + 112 + 8 * i) for i in range(min(ndirs, 16))]
+    sections = []
+    for i in range(nsections):
+        sec = opt + opt_size + 40 * i
+        vsize, va, rawsize, rawptr = struct.unpack_from("<IIII", data, sec + 8)
+        sections.append((va, max(vsize, rawsize), rawptr))
+
+    def off(rva):
+        for va, size, raw in sections:
+            if va <= rva < va + size:
+                return raw + rva - va
+        raise ValueError(f"RVA {rva:#x} is in no section")
+
+    def cstr(rva):
+        o = off(rva)
+        return data[o : data.index(b"\0", o)].decode("ascii", "replace")
+
+    # Exports
+    names = []
+    if len(dirs) > 0 and dirs[0][0]:
+        e = off(dirs[0][0])
+        n_names, names_rva = struct.unpack_from("<I", data, e + 24)[0], struct.unpack_from("<I", data, e + 32)[0]
+        names = [cstr(struct.unpack_from("<I", data, off(names_rva) + 4 * i)[0]) for i in range(n_names)]
+    if c.ok("napi_register_module_v1" in names, "napi_register_module_v1 is not exported"):
+        c.fact("exports napi_register_module_v1")
+    others = [n for n in names if n != "napi_register_module_v1"]
+    c.ok(not others, f"{len(others)} other exports (e.g. {', '.join(others[:3])}): the export list was lost at link time")
+
+    # Imports, and delay-loaded imports
+    dlls = []
+    for index, size in ((1, 20), (13, 32)):
+        if len(dirs) <= index or not dirs[index][0]:
+            continue
+        d = off(dirs[index][0])
+        while True:
+            fields = struct.unpack_from("<" + "I" * (size // 4), data, d)
+            if not any(fields):
+                break
+            dlls.append(cstr(fields[3] if index == 1 else fields[1]))
+            d += size
+    for dll in dlls:
+        low = dll.lower()
+        why = next((reason for pattern, reason in NOT_SYSTEM if re.search(pattern, low)), None)
+        if why:
+            c.ok(False, f"imports {dll}: {why}")
+        else:
+            c.ok(low in SYSTEM_DLLS or low.startswith("api-ms-win-"), f"imports {dll}, not a system DLL")
+    c.fact("imports " + ",".join(dlls))
+
+
 def check_ifma(path, c):
     """x86_64: the AVX-512 IFMA field arithmetic (vpmadd52luq / vpmadd52huq) is in the binary."""
     for tool in ("llvm-objdump", "objdump"):
@@ -234,6 +332,8 @@ def main():
     c.fact(f"{len(data) / 1e6:.2f} MB")
     if "-apple-darwin" in target:
         check_macho(target, data, c)
+    elif "-windows-" in target:
+        check_pe(target, data, c)
     else:
         check_elf(target, data, path, c)
     if target.startswith("x86_64-"):

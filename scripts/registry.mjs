@@ -1,9 +1,14 @@
 // `npm run registry`: the release as users get it. Starts a local npm registry (verdaccio on
-// 127.0.0.1, storage in a temp dir; this package's 8 names local only, everything else proxied to
-// the registry the machine's npm config names), publishes the 8 packages to it by running the
-// publish job of .github/workflows/ci.yml as written (the 7 platform packages laid out by the napi
-// CLI from the artifacts the cross stage built, then the main package), and installs fresh apps
-// from it, in temp dirs outside the repository:
+// 127.0.0.1, storage in a temp dir; this package's names local only, everything else proxied to
+// the registry the machine's npm config names), publishes the main package and one per target to
+// it by running the publish job of .github/workflows/ci.yml as written (the platform packages laid
+// out by the napi CLI from the artifacts the cross stage built, then the main package), and
+// installs fresh apps from it, in temp dirs outside the repository.
+//
+// The msvc targets cannot be built on Linux: where their artifacts are missing (here; CI's build
+// jobs make them on Windows runners), their packages get the MinGW stand-ins the cross stage built
+// (targets.mjs standInOf), and the run says so (STAND-IN) wherever that matters. Apps:
+//
 //
 //   node20-jazz      Node 20, glibc: a jazz-tools 0.20.19 app with npm `overrides` (examples/apps/
 //                    jazz-worker); npm install, then npm ci from the lockfile it wrote; the balance
@@ -13,6 +18,8 @@
 //   musl-jazz        the same app, `npm ci` run by a musl Node (npm picks linux-x64-musl by libc)
 //   arm64-gnu, arm64-musl, armv7   an app installed for that platform (npm --os/--cpu/--libc),
 //                    scripts/smoke.cjs on it under qemu-user
+//   win32-x64        an app installed with npm --os=win32 --cpu=x64, scripts/smoke.cjs on it in
+//                    node.exe under wine (the loader's package branch, cojson-core-napi-win32-x64-msvc)
 //   deno             Deno resolving `npm:` specifiers through the registry (its own installer)
 //   bun              `bun install` from the registry, then the runtime smoke on Bun
 //   nextjs           examples/nextjs installed from the registry, built, served, queried
@@ -33,14 +40,14 @@ import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 import { Flow } from './lib/flow.mjs'
-import { PINS, buildInputs, canFakeLdd, npmTool, runtimeFor, toolEnv, withMuslLdd } from './lib/machine.mjs'
+import { PINS, buildInputs, canFakeLdd, npmTool, runtimeFor, stopWine, toolEnv, withMuslLdd } from './lib/machine.mjs'
 import { fetchPublished, freePort, installedPlatformPackages, runPublishJob, stageCheckout, startRegistry, writeApp } from './lib/release.mjs'
-import { CACHE, NAME, PACKAGE_NAMES, REPO, TARGETS, VERSION, artifactOf, distTag, target } from './lib/targets.mjs'
+import { CACHE, NAME, PACKAGE_NAMES, REPO, TARGETS, VERSION, artifactOf, distTag, releaseArtifact, target } from './lib/targets.mjs'
 
-const APPS = ['node20-jazz', 'node22', 'musl-jazz', 'arm64-gnu', 'arm64-musl', 'armv7', 'deno', 'bun', 'nextjs', 'pnpm', 'yarn', 'file-dep', 'no-optional', 'upstream-binary', 'other-version']
+const APPS = ['node20-jazz', 'node22', 'musl-jazz', 'arm64-gnu', 'arm64-musl', 'armv7', 'win32-x64', 'deno', 'bun', 'nextjs', 'pnpm', 'yarn', 'file-dep', 'no-optional', 'upstream-binary', 'other-version']
 // What each app needs from another (it reuses that app's install).
 const NEEDS = { node22: 'node20-jazz', 'musl-jazz': 'node20-jazz' }
-const APP_PLATFORM = { 'musl-jazz': 'linux-x64-musl', 'arm64-gnu': 'linux-arm64-gnu', 'arm64-musl': 'linux-arm64-musl', armv7: 'linux-arm-gnueabihf' }
+const APP_PLATFORM = { 'musl-jazz': 'linux-x64-musl', 'arm64-gnu': 'linux-arm64-gnu', 'arm64-musl': 'linux-arm64-musl', armv7: 'linux-arm-gnueabihf', 'win32-x64': 'win32-x64-msvc' }
 
 const argv = process.argv.slice(2)
 const keep = argv.includes('--keep')
@@ -65,19 +72,30 @@ console.log(`artifacts ${ART}; temp ${TMP}; cache ${CACHE}`)
 
 /** Published binaries, extracted from the registry's tarballs: platform -> .node path. */
 const published = {}
+/** The packages published with a stand-in's binary (`<platform> <- <stand-in triple>`). */
+const standIns = []
 let reg = null
 let provenanceNote = null
 
 // ------------------------------------------------------------------------------------------------
 async function publish() {
+  // The binary each target's package gets: its own artifact, else (msvc targets, here) its stand-in's.
+  const used = TARGETS.map((t) => ({ t, ...releaseArtifact(ART, t) }))
+  const absent = used.filter((u) => !u.file).map((u) => u.t)
+  if (absent.length) throw new Error(`no artifacts for ${absent.map((t) => t.triple).join(', ')} in ${ART}: run \`npm run cross\` (its build stage) first`)
   // Binaries the cross stage stamped (CI's downloaded artifacts carry no stamp) must be built from
   // the sources as they are now: the release pairs them with this checkout's JavaScript.
-  const stamped = TARGETS.filter((t) => existsSync(path.join(ART, `bindings-${t.triple}`, '.inputs')))
+  const stampOf = (u) => path.join(path.dirname(u.file), '.inputs')
+  const stamped = used.filter((u) => existsSync(stampOf(u)))
   const inputs = stamped.length ? buildInputs() : null
-  const stale = stamped.filter((t) => readFileSync(path.join(ART, `bindings-${t.triple}`, '.inputs'), 'utf8').split('\n')[0] !== inputs)
-  if (stale.length) throw new Error(`the artifacts of ${stale.map((t) => t.triple).join(', ')} were built from other sources than the working tree's: run \`npm run cross\` (its build stage) first`)
-  const absent = TARGETS.filter((t) => !existsSync(artifactOf(ART, t)))
-  if (absent.length) throw new Error(`no artifacts for ${absent.map((t) => t.triple).join(', ')} in ${ART}: run \`npm run cross\` (its build stage) first`)
+  const stale = stamped.filter((u) => readFileSync(stampOf(u), 'utf8').split('\n')[0] !== inputs).map((u) => (u.standIn ?? u.t).triple)
+  if (stale.length) throw new Error(`the artifacts of ${stale.join(', ')} were built from other sources than the working tree's: run \`npm run cross\` (its build stage) first`)
+  for (const { t, file, standIn } of used.filter((u) => u.standIn)) {
+    flow.say(
+      `STAND-IN: ${t.packageName} gets ${path.relative(ART, file)}, the ${standIn.triple} build (zig, MinGW), in place of the ${t.triple} build that CI makes on a Windows runner: for this local dry run only`,
+    )
+    standIns.push(`${t.platform} <- ${standIn.triple}`)
+  }
   for (const a of ['jazz-worker/package.json']) checkPins(path.join(REPO, 'examples/apps', a))
   checkPins(path.join(REPO, 'examples/nextjs/package.json'))
   reg = await startRegistry(flow, path.join(TMP, 'registry'))
@@ -103,7 +121,7 @@ async function publish() {
     usesHere: {
       'actions/checkout': `a copy of the working tree's tracked files in ${checkout}`,
       'actions/setup-node': `node ${process.version} (npm config from ${reg.publishconfig})`,
-      'actions/download-artifact': `the cross stage's binaries from ${ART}, as artifacts/bindings-<triple>/`,
+      'actions/download-artifact': `the cross stage's binaries from ${ART}, as artifacts/bindings-<triple>/, and the working tree's WebAssembly build (npm run build:wasm) as wasm/`,
     },
   })
   flow.say(`publish job: ran ${ran.length} steps: ${ran.join('; ')}`)
@@ -138,10 +156,12 @@ async function publish() {
     const dir = await fetchPublished(flow, reg, `${t.packageName}@${VERSION}`, dl)
     if (!existsSync(path.join(dir, 'LICENSE'))) throw new Error(`${t.packageName}@${VERSION}: no LICENSE in the tarball`)
     const file = path.join(dir, t.file)
-    if (!existsSync(file) || !readFileSync(file).equals(readFileSync(artifactOf(ART, t)))) throw new Error(`${t.packageName}@${VERSION}: ${t.file} is not the artifact the cross stage built`)
+    if (!existsSync(file) || !readFileSync(file).equals(readFileSync(releaseArtifact(ART, t).file))) throw new Error(`${t.packageName}@${VERSION}: ${t.file} is not the artifact the cross stage built`)
     published[t.platform] = file
   }
   flow.say(`published: ${PACKAGE_NAMES.map((n) => `${n}@${VERSION}`).join(' ')} (tag ${distTag()}); every tarball has LICENSE; every binary is its artifact, byte for byte`)
+  flow.note('publish', 'result', 'PASS')
+  flow.note('publish', 'details', `${PACKAGE_NAMES.length} packages${standIns.length ? `; STAND-INS (local dry run only): ${standIns.join(', ')}` : ''}`)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -253,6 +273,15 @@ const APP = {
   'arm64-gnu': () => crossApp('linux-arm64-gnu'),
   'arm64-musl': () => crossApp('linux-arm64-musl'),
   armv7: () => crossApp('linux-arm-gnueabihf'),
+  async 'win32-x64'() {
+    try {
+      const details = await crossApp('win32-x64-msvc')
+      const standIn = standIns.find((s) => s.startsWith('win32-x64-msvc '))
+      return standIn ? `${details} (STAND-IN: ${standIn})` : details
+    } finally {
+      await stopWine(flow)
+    }
+  },
 
   async deno() {
     const deno = await npmTool(flow, 'deno', PINS.deno, 'deno')

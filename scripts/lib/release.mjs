@@ -11,7 +11,7 @@ import net from 'node:net'
 import path from 'node:path'
 import yaml from 'js-yaml'
 import { PINS, npmTool, toolEnv } from './machine.mjs'
-import { CACHE, PACKAGE_NAMES, REPO, TARGETS, VERSION, artifactOf } from './targets.mjs'
+import { CACHE, PACKAGE_NAMES, REPO, TARGETS, VERSION, artifactOf, releaseArtifact } from './targets.mjs'
 
 export const WORKFLOW = path.join(REPO, '.github/workflows/ci.yml')
 
@@ -115,7 +115,9 @@ export async function startRegistry(flow, dir) {
 /**
  * A copy of the repository as the publish job's checkout sees it: the files git tracks (and new
  * files not ignored), with their working-tree contents; node_modules linked (the job installs it);
- * the artifacts as download-artifact lays them out (artifacts/bindings-<triple>/<file>.node).
+ * the artifacts as download-artifact lays them out (artifacts/bindings-<triple>/<file>.node), where
+ * a target without its own artifact takes its stand-in's (targets.mjs releaseArtifact: the MinGW
+ * builds of the msvc targets, on a machine that cannot build those; the caller says so).
  * Without `artifacts` and `linkNodeModules`: a fresh clone of the working tree.
  */
 export function stageCheckout(dest, artifacts, { linkNodeModules = true } = {}) {
@@ -130,8 +132,8 @@ export function stageCheckout(dest, artifacts, { linkNodeModules = true } = {}) 
   if (!artifacts) return dest
   const missing = []
   for (const t of TARGETS) {
-    const src = artifactOf(artifacts, t)
-    if (!existsSync(src)) {
+    const src = releaseArtifact(artifacts, t).file
+    if (!src) {
       missing.push(t.triple)
       continue
     }
@@ -139,8 +141,18 @@ export function stageCheckout(dest, artifacts, { linkNodeModules = true } = {}) 
     copyFileSync(src, artifactOf(path.join(dest, 'artifacts'), t))
   }
   if (missing.length) throw new Error(`no artifacts for ${missing.join(', ')} in ${artifacts}: run \`npm run cross\` (its build stage) first`)
+  // The WebAssembly build, as the job downloads it (the wasm job's artifact, into wasm/): here the
+  // working tree's `npm run build:wasm` output, which git ignores.
+  for (const dir of WASM_BUILD_DIRS) {
+    const src = path.join(REPO, dir)
+    if (!existsSync(src)) throw new Error(`no WebAssembly build in ${src}: run \`npm run build:wasm\` first`)
+    cpSync(src, path.join(dest, dir), { recursive: true })
+  }
   return dest
 }
+
+/** The WebAssembly build's directories (package.json `files`; the wasm job's artifact). */
+export const WASM_BUILD_DIRS = ['wasm/pkg-node', 'wasm/pkg-web', 'wasm/esm']
 
 /** The `run` steps of a workflow job, in order: `{ name, run, env }`; and the `uses` steps' names. */
 export function workflowJob(jobName, file = WORKFLOW) {
