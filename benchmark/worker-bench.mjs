@@ -74,7 +74,8 @@ logger.setLevel(LogLevel.ERROR)
 async function forkChild(script, env, label) {
   const child = fork(script, [], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // The children's own lifetime limits (a guard for the demo) follow this benchmark's bound.
+    env: { ...process.env, BALANCE_WORKER_LIFETIME_MS: String(GLOBAL_TIMEOUT_MS), BALANCE_SERVER_LIFETIME_MS: String(GLOBAL_TIMEOUT_MS), ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // gc() for the memory measurement.
     execArgv: [...process.execArgv, '--expose-gc'],
@@ -292,7 +293,7 @@ async function main() {
   const ratio = ours.median / up.median
   const bestRatio = ours.best / up.best
   console.log('')
-  console.log(`ours/upstream: ${ratio.toFixed(3)}× (median), ${bestRatio.toFixed(3)}× (best rounds); target ≤ 0.85×: ${ratio <= 0.85 ? 'met' : 'NOT met'}`)
+  console.log(`ours/upstream: ${ratio.toFixed(3)}× (median), ${bestRatio.toFixed(3)}× (best rounds)`)
 }
 
 // --server: the embedded sync server in its own process on each provider in turn (the worker on
