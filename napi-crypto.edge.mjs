@@ -14,7 +14,19 @@ import { createApi } from './wasm/esm/api.mjs'
 import { createWasmBinding } from './wasm/esm/wasm-binding.mjs'
 import { createNapiCrypto } from './wasm/esm/provider.mjs'
 
-glue.initSync({ module: wasmModule })
+/**
+ * Next.js runs edge routes in a sandbox (a separate JavaScript realm) and hands them a
+ * WebAssembly.Module compiled outside it: a real module, which WebAssembly.Instance accepts, but
+ * not an `instanceof` this realm's WebAssembly.Module, so wasm-bindgen's initSync would try to
+ * compile it again as bytes and throw. Such a module gets this realm's prototype; anything else
+ * is passed on unchanged (initSync reports what it is).
+ */
+function sameRealm(module) {
+  if (module instanceof WebAssembly.Module || Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') return module
+  return Object.setPrototypeOf(module, WebAssembly.Module.prototype)
+}
+
+glue.initSync({ module: sameRealm(wasmModule) })
 const binding = createWasmBinding(glue)
 const api = createApi(binding, () => ({ kind: 'wasm', path: null }), { smallResultViews: false, batchHasherUpdates: false })
 

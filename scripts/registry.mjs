@@ -336,6 +336,7 @@ const APP = {
     const port = await freePort()
     const server = flow.spawnService(path.join(dir, 'node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], { cwd: dir, env: reg.env(env), log: 'nextjs-start' })
     let body
+    let edge
     try {
       const deadline = Date.now() + 60_000
       for (;;) {
@@ -351,6 +352,9 @@ const APP = {
       }
       const page = await fetch(`http://127.0.0.1:${port}/`)
       if (page.status !== 200) throw new Error(`GET / -> ${page.status}`)
+      // The Edge runtime route: the `edge-light` export, our WebAssembly build, no configuration.
+      const res = await fetch(`http://127.0.0.1:${port}/api/edge`, { signal: AbortSignal.timeout(20_000) })
+      edge = { status: res.status, json: await res.json() }
     } finally {
       await flow.stopService(server)
     }
@@ -360,8 +364,13 @@ const APP = {
     if (!(r.verified === true && r.verifiedTampered === false && r.knownState.id === r.coId && sessions.length === 1 && sessions[0] === 1)) throw new Error(`unexpected JSON ${JSON.stringify(r).slice(0, 300)}`)
     const natives = r.nativeAddons ?? []
     if (natives.length !== 1 || !readFileSync(natives[0]).equals(readFileSync(published['linux-x64-gnu']))) throw new Error(`the route loaded ${JSON.stringify(natives)}, not the published linux-x64-gnu binary`)
+    const e = edge.json
+    const edgeSessions = Object.values(e.knownState?.sessions ?? {})
+    if (edge.status !== 200 || e.ok !== true || e.kind !== 'wasm' || e.knownState?.id !== e.coId || edgeSessions.length !== 1 || edgeSessions[0] !== 1) {
+      throw new Error(`GET /api/edge (runtime = "edge") -> ${edge.status} ${JSON.stringify(e).slice(0, 300)}`)
+    }
     const next = readJson(path.join(dir, 'node_modules/next/package.json')).version
-    return `next ${next}: npm install ${install.seconds}s, next build ${build.seconds}s, GET /api/crypto 200 (binary = published)`
+    return `next ${next}: npm install ${install.seconds}s, next build ${build.seconds}s, GET /api/crypto 200 (binary = published), GET /api/edge 200 (runtime edge, WebAssembly build)`
   },
 
   async pnpm() {
