@@ -1,20 +1,21 @@
-// SessionMap cost with large state: every method costs time linear in its input and in the map's
+// `npm run bench:cost`: SessionMap cost with large state. Every method must cost time linear in its input and in the map's
 // state. A peer controls both (it announces sessions with `expectContentUntil`, sends batches and
 // headers), so a method whose cost grows faster would let one message block a worker's event loop:
 // getKnownStateWithStreaming took 10 s at 100,000 announced sessions when it searched linearly
 // per session (0.20.19: 0.1 s).
 //
-// The check is a ratio, not a time: each operation runs at size n and 10n (best of 3 each), and
-// the larger must take less than 40× the smaller. Linear cost gives about 10×; quadratic 100×.
+// Each operation runs at size n and 10n (best of 5 each) and the ratio of the times is printed:
+// linear cost gives about 10×, quadratic 100×; a ratio of 40× or more is flagged and the script exits
+// 1. A benchmark, not a test: on a loaded machine one ratio can go far past 40× (68× was seen with
+// other work running; 10–12× on a quiet machine), so nothing in `npm test` depends on it.
 
-import { describe, test } from 'node:test'
-import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
 const require = createRequire(import.meta.url)
 const { SessionMap, shortHash } = require('../napi-crypto.js')
+const flagged = []
 const { base58 } = require('@scure/base')
 
 const header = JSON.stringify({ createdAt: null, meta: null, ruleset: { type: 'unsafeAllowAll' }, type: 'comap', uniqueness: 'zCost' })
@@ -25,12 +26,17 @@ const sessionIds = (n) => Array.from({ length: n }, (_, i) => `co_zAccount${i}_s
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc')
 
+// After a collection the event loop turns once, so that the finalizers of collected SessionMaps
+// run and free their Rust memory, as they would in a worker.
+const settle = () => new Promise((resolve) => setImmediate(resolve))
+
 /** Best of 5 timed runs on one input, after an untimed warm-up run. */
-function best(input, run) {
+async function best(input, run) {
   run(input)
   let fastest = Infinity
   for (let i = 0; i < 5; i++) {
     gc()
+    await settle()
     const start = process.hrtime.bigint()
     run(input)
     fastest = Math.min(fastest, Number(process.hrtime.bigint() - start))
@@ -39,12 +45,14 @@ function best(input, run) {
 }
 
 /** `setup(n)` makes the input of size n; `run(input)` must be repeatable on it. */
-function assertLinear(what, n, setup, run) {
-  const small = best(setup(n), run)
-  const large = best(setup(10 * n), run)
+async function assertLinear(what, n, setup, run) {
+  const small = await best(setup(n), run)
+  const large = await best(setup(10 * n), run)
   const ratio = large / small
-  console.log(`${what}: ${n} → ${10 * n}: ${ratio.toFixed(1)}×`)
-  assert.ok(ratio < 40, `${what}: ${10 * n} took ${ratio.toFixed(1)}× as long as ${n} (linear ≈ 10×, quadratic ≈ 100×)`)
+  const flag = ratio < 40 ? '' : '  <- 40× or more: superlinear, or a loaded machine (rerun)'
+  const ms = (ns) => `${(ns / 1e6).toFixed(2)} ms`
+  console.log(`${what.padEnd(20)} ${String(n).padStart(7)} → ${String(10 * n).padEnd(7)} ${ms(small).padStart(10)} → ${ms(large).padStart(10)} ${ratio.toFixed(1).padStart(6)}×${flag}`)
+  if (flag) flagged.push(what)
 }
 
 function mapWithSessions(n) {
@@ -53,24 +61,27 @@ function mapWithSessions(n) {
   return map
 }
 
-describe('SessionMap: cost linear in input and state', () => {
-  test('setStreamingKnownState + getKnownStateWithStreaming with many announced sessions', () => {
-    assertLinear(
+console.log('SessionMap cost at n and 10n: best of 5 times, their ratio (linear ≈ 10×, quadratic ≈ 100×)')
+{
+  // setStreamingKnownState + getKnownStateWithStreaming with many announced sessions
+  {
+    await assertLinear(
       'streaming',
       10_000,
       (n) => JSON.stringify(Object.fromEntries(sessionIds(n).map((id) => [id, 3]))),
       (json) => {
         const map = new SessionMap(coId, header)
         map.setStreamingKnownState(json)
-        assert.ok(map.isStreaming())
+        if (!map.isStreaming()) throw new Error('setStreamingKnownState: the map is not streaming')
         map.getKnownStateWithStreaming()
       },
     )
-  })
+  }
 
-  test('streaming announced for known sessions, then covered one add at a time', () => {
+  // streaming announced for known sessions, then covered one add at a time
+  {
     const tx = JSON.stringify([{ changes: '[]', madeAt: 1, privacy: 'trusting' }])
-    assertLinear(
+    await assertLinear(
       'streaming coverage',
       5_000,
       sessionIds,
@@ -79,19 +90,21 @@ describe('SessionMap: cost linear in input and state', () => {
         for (const id of ids) map.addTransactions(id, null, '[]', 'signature_z1', true)
         map.setStreamingKnownState(JSON.stringify(Object.fromEntries(ids.map((id) => [id, 1]))))
         for (const id of ids) map.addTransactions(id, null, tx, 'signature_z1', true)
-        assert.equal(map.isStreaming(), false)
+        if (map.isStreaming()) throw new Error('streaming coverage: the map is still streaming')
       },
     )
-  })
+  }
 
-  test('getKnownState and getSessionIds with many sessions', () => {
-    assertLinear('getKnownState', 10_000, mapWithSessions, (map) => map.getKnownState())
-    assertLinear('getSessionIds', 10_000, mapWithSessions, (map) => map.getSessionIds())
-  })
+  // getKnownState and getSessionIds with many sessions
+  {
+    await assertLinear('getKnownState', 10_000, mapWithSessions, (map) => map.getKnownState())
+    await assertLinear('getSessionIds', 10_000, mapWithSessions, (map) => map.getSessionIds())
+  }
 
-  test('addTransactions of a large batch', () => {
+  // addTransactions of a large batch
+  {
     const signerSecret = 'signerSecret_z' + base58.encode(new Uint8Array(32).fill(7))
-    assertLinear(
+    await assertLinear(
       'addTransactions',
       1_000,
       (n) => {
@@ -107,10 +120,11 @@ describe('SessionMap: cost linear in input and state', () => {
       },
       ({ id, json, signature }) => new SessionMap(coId, header).addTransactions(id, null, json, signature, true),
     )
-  })
+  }
 
-  test('a header with many meta fields', () => {
-    assertLinear(
+  // a header with many meta fields
+  {
+    await assertLinear(
       'header',
       5_000,
       (n) => {
@@ -119,5 +133,9 @@ describe('SessionMap: cost linear in input and state', () => {
       },
       (json) => new SessionMap('co_zUnchecked', json, null, true).getHeader(),
     )
-  })
-})
+  }
+}
+if (flagged.length) {
+  console.log(`flagged: ${flagged.join(', ')}`)
+  process.exit(1)
+}
