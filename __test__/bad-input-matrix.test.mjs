@@ -1399,7 +1399,7 @@ if (IS_CHILD) {
   // quadratic in its length (before commit eef155c: 32 Ki characters ≈ 230 ms, 100 Ki ≈ 2 s, so
   // 16 MiB would block the event loop for ~17 h). A peer controls the signature string given to
   // addTransactions.
-  test('base58 decoding of long strings takes bounded time', (t) => {
+  test('base58 strings longer than any encoding of the value are rejected before decoding', (t) => {
     const N = 32 * 1024
     const long = (prefix) => prefix + 'z'.repeat(N)
     const m = baseMap()
@@ -1409,20 +1409,21 @@ if (IS_CHILD) {
       ['verify(signature)', () => pkg.verify(utf8(long('signature_z')), message('small'), utf8(SIGNER_ID))],
       ['SessionMap#addTransactions(signature)', () => m.addTransactions(S_D, writerId('D'), batch, long('signature_z'), false)],
     ]
-    const slow = []
+    // Rejected before decoding: the error counts the characters (a decoded value would be given
+    // as a byte length), as src/encoding.rs's unit test checks on the Rust side. No time limit
+    // (a timed assertion fails on a loaded machine); the time is printed.
     for (const [name, call] of calls) {
       const started = process.hrtime.bigint()
-      let code = null
+      let error = null
       try {
         call()
       } catch (e) {
-        code = e && e.code
+        error = e
       }
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      t.diagnostic(`${name} with ${N} base58 characters: ${code}, ${ms.toFixed(1)} ms`)
-      assert.equal(code, 'ERR_INVALID_LENGTH', name)
-      if (ms > 100) slow.push(`${name}: ${ms.toFixed(0)} ms for ${N} characters (16 MiB would take ~${((ms * (BIG / N) ** 2) / 3.6e6).toFixed(0)} h)`)
+      t.diagnostic(`${name} with ${N} base58 characters: ${error?.code}, ${ms.toFixed(1)} ms`)
+      assert.equal(error?.code, 'ERR_INVALID_LENGTH', name)
+      assert.match(error.message, new RegExp(`its base58 is ${N} characters long: at most (44|88) characters encode (32|64) bytes`), name)
     }
-    assert.deepEqual(slow, [], `base58 decoding is not bounded by the expected length:\n${slow.join('\n')}`)
   })
 }
