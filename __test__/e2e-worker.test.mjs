@@ -35,8 +35,8 @@ setTimeout(() => {
 // Our binary: a cojson-core-napi.<platform>.node of this package (not one under node_modules).
 // With COJSON_CORE_FORCE_WASM=1 our package runs its WebAssembly build: no .node file of ours.
 const OURS_WASM = require('../napi-crypto.js').binaryInfo().kind === 'wasm'
-const isOurBinary = (file) => file.startsWith(ROOT) && !file.slice(ROOT.length).includes('node_modules/') && /cojson-core-napi\.[^/]+\.node$/.test(file)
-const isUpstreamBinary = (file) => /node_modules\/cojson-core-napi-[^/]+\/cojson-core-napi\.[^/]+\.node$/.test(file)
+const isOurBinary = (file) => file.startsWith(ROOT) && !/node_modules[\\/]/.test(file.slice(ROOT.length)) && /cojson-core-napi\.[^\\/]+\.node$/.test(file)
+const isUpstreamBinary = (file) => /node_modules[\\/]cojson-core-napi-[^\\/]+[\\/]cojson-core-napi\.[^\\/]+\.node$/.test(file)
 
 // cojson's NapiCrypto over upstream's binary, the reference for (c) (a prebuilt exists for this
 // platform only if upstream publishes one).
@@ -95,7 +95,8 @@ function assertBalanceScenario(r) {
 // Runs the scenario in a child process: `node [--import hook] scenario-child.mjs <kind>`.
 function runScenarioChild(kind, { redirect }) {
   const args = [
-    ...(redirect ? ['--import', `${ROOT}__test__/helpers/use-our-cojson-core-napi.mjs`] : []),
+    // --import takes a URL (a Windows path like C:\… would be read as a URL scheme).
+    ...(redirect ? ['--import', new URL('./helpers/use-our-cojson-core-napi.mjs', import.meta.url).href] : []),
     `${ROOT}__test__/helpers/scenario-child.mjs`,
     kind,
     ...(redirect ? ['--expect-our-binary'] : []),
@@ -142,7 +143,7 @@ describe('balance worker end to end (jazz-tools 0.20.19, embedded sync server)',
     assert.equal(report.coreModule.url, new URL('../napi-crypto.js', import.meta.url).href)
     assert.equal(report.coreModule.hasNapiCryptoExport, true)
     // although plain resolution would give upstream's package (so the redirect did the work),
-    assert.match(report.coreModule.requireResolves, /node_modules\/cojson-core-napi\/index\.js$/)
+    assert.match(report.coreModule.requireResolves, /node_modules[\\/]cojson-core-napi[\\/]index\.js$/)
     // and the only native addon in that process is our binary: upstream's was never loaded.
     if (OURS_WASM) {
       // (our WebAssembly build: no native addon at all in that process)

@@ -8,6 +8,9 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { spawnSync } from 'node:child_process'
 import crypto from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 import { Rng, seedFrom } from './helpers/rng.mjs'
 
@@ -855,7 +858,13 @@ describe('garbage in a child process', () => {
     if (result) return result
     const specs = JSON.stringify({ exports: FUZZ_SPECS, scureBase: require.resolve('@scure/base') })
     const script = `(${fuzzChild.toString()})(${JSON.stringify(OURS_PATH)}, ${JSON.stringify(specs)}, ${SEED})`
-    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })
+    // From a file: the script is longer than a Windows command line may be (32,767 characters).
+    const dir = mkdtempSync(join(tmpdir(), 'cojson-core-napi-garbage-'))
+    const file = join(dir, 'garbage-child.cjs')
+    writeFileSync(file, script)
+    const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })
+    rmSync(dir, { recursive: true, force: true })
+    if (child.error) throw child.error
     const lines = child.stdout.trim().split('\n')
     const last = lines[lines.length - 1] || ''
     result = { child, last, report: last.startsWith('FUZZ-DONE ') ? JSON.parse(last.slice('FUZZ-DONE '.length)) : null }

@@ -9,8 +9,8 @@
 // Windows runners. Here each gets a stand-in built from the same sources with zig for the MinGW ABI
 // (targets.mjs standInOf: x86_64-pc-windows-gnu, aarch64-pc-windows-gnullvm): both are checked like
 // the others, and the x64 one runs in the official node.exe under wine (smoke; the generated loader
-// choosing it as win32-x64-msvc; the known-answer, SessionMap and demo runs; the loader's message
-// when no binary is there).
+// choosing it as win32-x64-msvc; the JS test suite and the demo; the loader's message when no
+// binary is there).
 //
 // The x86_64 binaries carry curve25519-dalek's AVX-512 IFMA backend, chosen at run time: the smoke
 // stage also runs the linux-x64 ones on an emulated CPU without AVX-512 (qemu-x86_64 -cpu Haswell)
@@ -32,7 +32,7 @@
 // The committed index.js / index.d.ts are never written: each build writes its generated copies into
 // its artifacts directory and the check stage compares them with the committed ones.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Flow } from './lib/flow.mjs'
@@ -55,7 +55,7 @@ import {
   withMuslLdd,
   zigVenv,
 } from './lib/machine.mjs'
-import { stageCheckout } from './lib/release.mjs'
+import { WASM_BUILD_DIRS, stageCheckout } from './lib/release.mjs'
 import { CACHE, REPO, TARGETS as ALL, artifactOf, buildTargetOf, target } from './lib/targets.mjs'
 
 const STAGES = ['setup', 'build', 'check', 'smoke', 'workflows']
@@ -265,8 +265,8 @@ const STAGE = {
  * The Windows x64 stand-in in node.exe under wine, as the package loads it there: a copy of the
  * package (the working tree's files, node_modules linked) with the binary next to the generated
  * index.js under the msvc name, which the loader's win32-x64-msvc branch picks (node.exe is not a
- * shared-library build, so index.js never looks for a win32-x64-gnu file). Then the known-answer
- * and SessionMap tests and the demo on it, and the loader's message with no binary there.
+ * shared-library build, so index.js never looks for a win32-x64-gnu file). Then the JS test suite
+ * and the demo on it, and the loader's message with no binary there.
  */
 async function wineChecks(t, file, rt, backend) {
   const release = t.standInFor
@@ -286,12 +286,18 @@ async function wineChecks(t, file, rt, backend) {
     console.log(`${release.platform} (wine, package loader): ${r.out.trim()} (${r.seconds} s)`)
     if (r.code !== 0) return failed('loader', r)
     done.push(`loader: ${release.platform}`)
-    // 2. The known-answer vectors and the SessionMap tests, in node.exe's own test runner.
-    r = await node(['--test', '--test-concurrency=1', '__test__/vectors.test.mjs', '__test__/session-map.test.mjs'], `wine-tests-${release.platform}`, 600)
+    // 2. The JS test suite (the known-answer vectors, SessionMap, the loader, the WebAssembly
+    // fallback, …) in node.exe's own test runner, but __test__/edge-runtimes.test.mjs: it runs the
+    // esbuild and workerd executables, and node_modules here holds their Linux builds (a Windows
+    // install has its own; CI's test-windows job runs that file too). The skips are the comparisons
+    // with 0.20.19, which has no Windows binary, and the /proc memory scan.
+    for (const dir of WASM_BUILD_DIRS) cpSync(path.join(REPO, dir), path.join(stage, dir), { recursive: true })
+    const suite = readdirSync(path.join(REPO, '__test__')).filter((f) => f.endsWith('.test.mjs') && f !== 'edge-runtimes.test.mjs').sort()
+    r = await node(['--test', '--test-concurrency=1', ...suite.map((f) => `__test__/${f}`)], `wine-tests-${release.platform}`, 1200)
     const count = (k) => Number(r.out.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN)
-    console.log(`${release.platform} (wine): vectors + session-map: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped (${r.seconds} s)`)
-    if (r.code !== 0 || count('fail') !== 0 || !(count('pass') > 0)) return failed('vectors + session-map tests', r)
-    done.push(`vectors+session-map ${count('pass')} pass`)
+    console.log(`${release.platform} (wine): JS suite (${suite.length} files): ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped (${r.seconds} s)`)
+    if (r.code !== 0 || count('fail') !== 0 || !(count('pass') > 0)) return failed('JS test suite', r)
+    done.push(`JS suite ${count('pass')} pass, ${count('skipped')} skip`)
     // 3. The demo: a Jazz worker on NapiCrypto and two clients on a local sync server.
     r = await node(['examples/balance/demo.mjs'], `wine-demo-${release.platform}`)
     console.log(`${release.platform} (wine): demo: ${r.out.trim().split('\n').pop()} (${r.seconds} s)`)

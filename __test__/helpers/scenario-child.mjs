@@ -4,6 +4,8 @@
 // With `--expect-our-binary` it also checks, here in the child, that `cojson-core-napi` is this
 // package and that the only native addon loaded is our binary (and fails otherwise).
 import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { runBalanceService } from '../../examples/balance/run.mjs'
 import { createWorkerCrypto, loadedNativeAddons } from '../../examples/balance/worker-crypto.mjs'
 
@@ -31,8 +33,12 @@ try {
   }
   const addons = loadedNativeAddons()
   if (process.argv.includes('--expect-our-binary')) {
-    const root = new URL('../../', import.meta.url).pathname
-    const ours = (file) => file.startsWith(root) && !file.slice(root.length).includes('node_modules/') && /cojson-core-napi\.[^/]+\.node$/.test(file)
+    const root = fileURLToPath(new URL('../../', import.meta.url))
+    // This checkout's binary (Windows paths included), not one under node_modules.
+    const ours = (file) => {
+      const inside = path.relative(root, file)
+      return !inside.startsWith('..') && !path.isAbsolute(inside) && !inside.split(/[\\/]/).includes('node_modules') && /cojson-core-napi\.[^\\/]+\.node$/.test(file)
+    }
     if (!coreModule.hasNapiCryptoExport) throw new Error(`cojson-core-napi is not this package: ${coreModule.url}`)
     if (process.env.COJSON_CORE_FORCE_WASM === '1') {
       // Our WebAssembly build: no native addon at all (upstream's included) may be loaded.
