@@ -396,14 +396,9 @@ impl BufferedHasher {
 
 /// A new hasher: its handle in `IO[SCALAR]`, its buffer's address in `IO[PTR]`.
 fn insert_hasher(inner: blake3::Hasher) -> Done {
-  let hasher = BufferedHasher::new(inner).ok_or(Fail::Core(Error::out_of_memory("a Blake3Hasher")))?;
+  let hasher = BufferedHasher::new(inner).ok_or(Fail::Core(Error::out_of_memory(HASHER_TABLE.object)))?;
   let address = hasher.buffer.as_ptr() as u32;
-  let handle = HASHERS.with(|cell| {
-    let mut hashers = cell.try_borrow_mut().map_err(|_| Fail::Internal("hashers in use"))?;
-    hashers
-      .insert(hasher)
-      .ok_or(Fail::Core(Error::out_of_memory("a Blake3Hasher")))
-  })?;
+  let handle = HASHER_TABLE.insert(hasher)?;
   set(PTR, address);
   scalar(handle)
 }
@@ -414,11 +409,7 @@ pub fn hasher_new() -> i32 {
 }
 
 fn with_hasher<R>(handle: u32, f: impl FnOnce(&mut BufferedHasher) -> R) -> Result<R, Fail> {
-  HASHERS.with(|cell| {
-    let mut hashers = cell.try_borrow_mut().map_err(|_| Fail::Internal("hashers in use"))?;
-    let hasher = hashers.get_mut(handle).ok_or(Fail::Internal("no such Blake3Hasher"))?;
-    Ok(f(hasher))
-  })
+  HASHER_TABLE.with(handle, f)
 }
 
 /// Hashes the `pending` buffered bytes, then `data` from the arena.
@@ -453,11 +444,7 @@ pub fn hasher_clone(handle: u32, pending: u32) -> i32 {
 
 #[wasm_bindgen]
 pub fn hasher_free(handle: u32) {
-  HASHERS.with(|cell| {
-    if let Ok(mut hashers) = cell.try_borrow_mut() {
-      hashers.remove(handle);
-    }
-  })
+  HASHER_TABLE.free(handle)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,13 +652,7 @@ pub fn provider_verify(s: u32, sl: u32, m: u32, ml: u32, i: u32, il: u32) -> i32
 // SessionMap
 
 fn with_map<R>(handle: u32, f: impl FnOnce(&mut session_map::SessionMap) -> R) -> Result<R, Fail> {
-  MAPS.with(|cell| {
-    let mut maps = cell
-      .try_borrow_mut()
-      .map_err(|_| Fail::Internal("session maps in use"))?;
-    let map = maps.get_mut(handle).ok_or(Fail::Internal("no such SessionMap"))?;
-    Ok(f(map))
-  })
+  MAP_TABLE.with(handle, f)
 }
 
 #[wasm_bindgen]
@@ -679,23 +660,13 @@ pub fn map_new(c: u32, cl: u32, h: u32, hl: u32, has_max: bool, max_tx_size: u32
   call(|a, _| {
     let max = has_max.then_some(max_tx_size);
     let map = session_map::SessionMap::new(a.text(c, cl)?, a.text(h, hl)?, max, skip_verify)?;
-    let handle = MAPS.with(|cell| {
-      let mut maps = cell
-        .try_borrow_mut()
-        .map_err(|_| Fail::Internal("session maps in use"))?;
-      maps.insert(map).ok_or(Fail::Core(Error::out_of_memory("a SessionMap")))
-    })?;
-    scalar(handle)
+    scalar(MAP_TABLE.insert(map)?)
   })
 }
 
 #[wasm_bindgen]
 pub fn map_free(handle: u32) {
-  MAPS.with(|cell| {
-    if let Ok(mut maps) = cell.try_borrow_mut() {
-      maps.remove(handle);
-    }
-  })
+  MAP_TABLE.free(handle)
 }
 
 #[wasm_bindgen]
@@ -911,6 +882,57 @@ pub fn map_decrypt_transaction_meta(handle: u32, s: u32, sl: u32, index: u32, k:
 // Handles
 
 /// Objects owned by this module, by handle (index + 1); freed slots are reused.
+/// One of this thread's object tables (SessionMaps, hashers) and the names its errors use.
+struct Table<T: 'static> {
+  slab: &'static std::thread::LocalKey<RefCell<Slab<T>>>,
+  /// "session maps in use": the table is borrowed (a call re-entered it).
+  in_use: &'static str,
+  /// "no such SessionMap": a handle that was never issued or was freed.
+  missing: &'static str,
+  /// "a SessionMap": what ran out of memory.
+  object: &'static str,
+}
+
+const MAP_TABLE: Table<session_map::SessionMap> = Table {
+  slab: &MAPS,
+  in_use: "session maps in use",
+  missing: "no such SessionMap",
+  object: "a SessionMap",
+};
+const HASHER_TABLE: Table<BufferedHasher> = Table {
+  slab: &HASHERS,
+  in_use: "hashers in use",
+  missing: "no such Blake3Hasher",
+  object: "a Blake3Hasher",
+};
+
+impl<T> Table<T> {
+  /// The new object's handle.
+  fn insert(&self, item: T) -> Result<u32, Fail> {
+    self.slab.with(|cell| {
+      let mut slab = cell.try_borrow_mut().map_err(|_| Fail::Internal(self.in_use))?;
+      slab.insert(item).ok_or(Fail::Core(Error::out_of_memory(self.object)))
+    })
+  }
+
+  fn with<R>(&self, handle: u32, f: impl FnOnce(&mut T) -> R) -> Result<R, Fail> {
+    self.slab.with(|cell| {
+      let mut slab = cell.try_borrow_mut().map_err(|_| Fail::Internal(self.in_use))?;
+      let item = slab.get_mut(handle).ok_or(Fail::Internal(self.missing))?;
+      Ok(f(item))
+    })
+  }
+
+  /// Drops the object (a no-op for a handle not in the table, or while the table is borrowed).
+  fn free(&self, handle: u32) {
+    self.slab.with(|cell| {
+      if let Ok(mut slab) = cell.try_borrow_mut() {
+        slab.remove(handle);
+      }
+    })
+  }
+}
+
 struct Slab<T> {
   items: Vec<Option<T>>,
   free: Vec<u32>,
