@@ -237,6 +237,22 @@ test('the WebAssembly files are the ones package.json ships', () => {
   assert.deepEqual(Object.keys(exp), ['types', 'workerd', 'edge-light', 'browser', 'worker', 'default'])
 })
 
+// The ES module entries must name their exports statically (as napi-crypto.js must for
+// cjs-module-lexer), so the list is written in each: every one must be the Node entry's.
+test('the edge and browser entries export exactly what napi-crypto.js exports', async () => {
+  const { readFileSync } = await import('node:fs')
+  const node = Object.keys(require('../napi-crypto.js')).sort()
+  for (const file of ['napi-crypto.edge.mjs', 'napi-crypto.browser.mjs']) {
+    const source = readFileSync(join(ROOT, file), 'utf8')
+    const names = [...source.matchAll(/^export const (\w+) =/gm)].map((m) => m[1])
+    const list = source.match(/^export const \{([^}]*)\} = api$/m)
+    assert.ok(list, `${file}: no \`export const { … } = api\``)
+    names.push(...list[1].split(',').map((n) => n.trim()).filter(Boolean))
+    assert.equal([...source.matchAll(/^export /gm)].length, 2, `${file}: exports other than NapiCrypto and the api list`)
+    assert.deepEqual(names.sort(), node, file)
+  }
+})
+
 test('wasm/esm/ (the edge entry\'s copies of lib/) is current: rerun `npm run build:wasm` after editing lib/', async () => {
   const { ESM_SOURCES, toEsm } = await import('../scripts/wasm-esm.mjs')
   const { readFileSync } = await import('node:fs')
