@@ -44,6 +44,7 @@ import {
   aptFor,
   buildInputs,
   canFakeLdd,
+  has,
   hostEd25519Backend,
   qemuOf,
   runtimeFor,
@@ -294,7 +295,7 @@ async function wineChecks(t, file, rt, backend) {
     for (const dir of WASM_BUILD_DIRS) cpSync(path.join(REPO, dir), path.join(stage, dir), { recursive: true })
     const suite = readdirSync(path.join(REPO, '__test__')).filter((f) => f.endsWith('.test.mjs') && f !== 'edge-runtimes.test.mjs').sort()
     r = await node(['--test', '--test-concurrency=1', ...suite.map((f) => `__test__/${f}`)], `wine-tests-${release.platform}`, 1200)
-    const count = (k) => Number(r.out.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN)
+    const count = testCounts(r.out)
     console.log(`${release.platform} (wine): JS suite (${suite.length} files): ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped (${r.seconds} s)`)
     if (r.code !== 0 || count('fail') !== 0 || !(count('pass') > 0)) return failed('JS test suite', r)
     done.push(`JS suite ${count('pass')} pass, ${count('skipped')} skip`)
@@ -353,7 +354,7 @@ async function haswellChecks(t, file, rt, fake) {
   if (t.abi === 'gnu') {
     const env = toolEnv({ NAPI_RS_NATIVE_LIBRARY_PATH: file, COJSON_CORE_FORCE_WASM: '0' })
     r = await flow.run(q, ['-cpu', HASWELL, process.execPath, '__test__/vectors.test.mjs'], { cwd: REPO, env, log: `haswell-vectors-${t.triple}`, timeout: 900, allowFail: true })
-    const count = (k) => Number(r.out.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN)
+    const count = testCounts(r.out)
     console.log(`${t.triple} (qemu-x86_64 -cpu Haswell): __test__/vectors.test.mjs: ${count('pass')} passed, ${count('fail')} failed (${r.seconds} s)`)
     if (r.code !== 0 || count('fail') !== 0 || !(count('pass') > 0)) {
       flow.fail(`${t.triple} under qemu-x86_64 -cpu Haswell: vectors.test.mjs\n${r.out.trim().split('\n').slice(-25).join('\n')}`)
@@ -378,18 +379,14 @@ function buildCommand(t, out) {
   return { cmd: locked[0], argv: locked[1], env }
 }
 
+/** The `# pass N` / `# fail N` / `# skipped N` totals of node --test's output: `count('pass')` (NaN if absent). */
+function testCounts(out) {
+  return (k) => Number(out.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN)
+}
+
 function isLink(p) {
   try {
     return lstatSync(p).isSymbolicLink()
-  } catch {
-    return false
-  }
-}
-
-function has(cmd, PATH = process.env.PATH) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore', env: { ...process.env, PATH } })
-    return true
   } catch {
     return false
   }

@@ -57,9 +57,10 @@ export function toolEnv(extra = {}) {
   }
 }
 
-const has = (cmd) => {
+/** Whether `cmd` is on PATH (or on the PATH given). */
+export const has = (cmd, PATH = process.env.PATH) => {
   try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' })
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore', env: { ...process.env, PATH } })
     return true
   } catch {
     return false
