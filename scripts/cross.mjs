@@ -32,7 +32,7 @@
 // The committed index.js / index.d.ts are never written: each build writes its generated copies into
 // its artifacts directory and the check stage compares them with the committed ones.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Flow } from './lib/flow.mjs'
@@ -56,7 +56,7 @@ import {
   withMuslLdd,
   zigVenv,
 } from './lib/machine.mjs'
-import { WASM_BUILD_DIRS, stageCheckout } from './lib/release.mjs'
+import { stageCheckout } from './lib/release.mjs'
 import { CACHE, REPO, TARGETS as ALL, artifactOf, buildTargetOf, target } from './lib/targets.mjs'
 
 const STAGES = ['setup', 'build', 'check', 'smoke', 'workflows']
@@ -280,7 +280,7 @@ async function wineChecks(t, file, rt, backend) {
     return { ok: false, summary: `wine: ${done.join(', ')}${done.length ? ', ' : ''}${what} FAIL` }
   }
   try {
-    stageCheckout(stage, null)
+    stageCheckout(stage, null, { wasm: true })
     copyFileSync(file, path.join(stage, release.file))
     // 1. The loader: the package entry, through index.js, picks ./<binary>.win32-x64-msvc.node.
     let r = await node([path.join(stage, 'scripts/smoke.cjs'), stage, '--expect-platform', release.platform, '--expect-same-as', file, '--expect-backend', `ed25519=${backend}`], `wine-loader-${release.platform}`)
@@ -292,7 +292,6 @@ async function wineChecks(t, file, rt, backend) {
     // esbuild and workerd executables, and node_modules here holds their Linux builds (a Windows
     // install has its own; CI's test-windows job runs that file too). The skips are the comparisons
     // with 0.20.19, which has no Windows binary, and the /proc memory scan.
-    for (const dir of WASM_BUILD_DIRS) cpSync(path.join(REPO, dir), path.join(stage, dir), { recursive: true })
     const suite = readdirSync(path.join(REPO, '__test__')).filter((f) => f.endsWith('.test.mjs') && f !== 'edge-runtimes.test.mjs').sort()
     r = await node(['--test', '--test-concurrency=1', ...suite.map((f) => `__test__/${f}`)], `wine-tests-${release.platform}`, 1200)
     const count = testCounts(r.out)

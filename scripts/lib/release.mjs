@@ -118,9 +118,10 @@ export async function startRegistry(flow, dir) {
  * the artifacts as download-artifact lays them out (artifacts/bindings-<triple>/<file>.node), where
  * a target without its own artifact takes its stand-in's (targets.mjs releaseArtifact: the MinGW
  * builds of the msvc targets, on a machine that cannot build those; the caller says so).
+ * `wasm`: with the working tree's WebAssembly build in wasm/ (default: when `artifacts` are given).
  * Without `artifacts` and `linkNodeModules`: a fresh clone of the working tree.
  */
-export function stageCheckout(dest, artifacts, { linkNodeModules = true } = {}) {
+export function stageCheckout(dest, artifacts, { linkNodeModules = true, wasm = artifacts != null } = {}) {
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
     .split('\0')
     .filter((f) => f && existsSync(path.join(REPO, f)))
@@ -129,6 +130,15 @@ export function stageCheckout(dest, artifacts, { linkNodeModules = true } = {}) 
     copyFileSync(path.join(REPO, f), path.join(dest, f))
   }
   if (linkNodeModules) symlinkSync(path.join(REPO, 'node_modules'), path.join(dest, 'node_modules'))
+  // The WebAssembly build, as the job downloads it (the wasm job's artifact, into wasm/): here the
+  // working tree's `npm run build:wasm` output, which git ignores.
+  if (wasm) {
+    for (const dir of WASM_BUILD_DIRS) {
+      const src = path.join(REPO, dir)
+      if (!existsSync(src)) throw new Error(`no WebAssembly build in ${src}: run \`npm run build:wasm\` first`)
+      cpSync(src, path.join(dest, dir), { recursive: true })
+    }
+  }
   if (!artifacts) return dest
   const missing = []
   for (const t of TARGETS) {
@@ -141,13 +151,6 @@ export function stageCheckout(dest, artifacts, { linkNodeModules = true } = {}) 
     copyFileSync(src, artifactOf(path.join(dest, 'artifacts'), t))
   }
   if (missing.length) throw new Error(`no artifacts for ${missing.join(', ')} in ${artifacts}: run \`npm run cross\` (its build stage) first`)
-  // The WebAssembly build, as the job downloads it (the wasm job's artifact, into wasm/): here the
-  // working tree's `npm run build:wasm` output, which git ignores.
-  for (const dir of WASM_BUILD_DIRS) {
-    const src = path.join(REPO, dir)
-    if (!existsSync(src)) throw new Error(`no WebAssembly build in ${src}: run \`npm run build:wasm\` first`)
-    cpSync(src, path.join(dest, dir), { recursive: true })
-  }
   return dest
 }
 
